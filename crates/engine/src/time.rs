@@ -1,0 +1,190 @@
+//! Calendar dates and the time scale of the model (MODEL.md §2 and §6).
+//!
+//! Dates are parsed from the three forms the contract allows and turned into whole days since
+//! 1970-01-01; the model's time is days / 30.436875 (the mean Gregorian month).
+
+use std::fmt;
+
+/// Days in the mean Gregorian month: 365.2425 / 12.
+pub const DAYS_PER_MONTH: f64 = 30.436875;
+
+/// A valid proleptic Gregorian calendar date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    /// The date, if it exists in the calendar (`2003-02-30` does not).
+    pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return None;
+        }
+        Some(Date { year, month, day })
+    }
+
+    /// Whole days since 1970-01-01 (negative before).
+    ///
+    /// # Formula
+    /// Howard Hinnant's `days_from_civil`: shift the year to start in March so the leap
+    /// day is last, then count 146 097-day eras, years of 365 days plus leap days, and
+    /// days of the (March-based) year as ⌊(153·m' + 2)/5⌋ + d − 1.
+    ///
+    /// # References
+    /// H. Hinnant, "chrono-Compatible Low-Level Date Algorithms", 2013.
+    pub fn days_since_epoch(self) -> i64 {
+        let year = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = year.div_euclid(400);
+        let year_of_era = year - era * 400;
+        let month_from_march = (i64::from(self.month) + 9) % 12;
+        let day_of_year = (153 * month_from_march + 2) / 5 + i64::from(self.day) - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        era * 146_097 + day_of_era - 719_468
+    }
+
+    /// The date `days` days after 1970-01-01 (inverse of [`Date::days_since_epoch`]).
+    pub fn from_days_since_epoch(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let day_of_era = z - era * 146_097;
+        let year_of_era =
+            (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+        let month_from_march = (5 * day_of_year + 2) / 153;
+        let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+        let month = if month_from_march < 10 {
+            month_from_march + 3
+        } else {
+            month_from_march - 9
+        };
+        let year = year_of_era + era * 400 + i64::from(month <= 2);
+        Date {
+            year: year as i32,
+            month: month as u8,
+            day: day as u8,
+        }
+    }
+
+    /// Parses `YYYY-MM-DD`, `DD-MM-YYYY` or `DD.MM.YYYY` (day and month with one or two
+    /// digits), after trimming whitespace. The form is detected per field.
+    pub fn parse(text: &str) -> Option<Date> {
+        let text = text.trim();
+        let separator = if text.contains('.') { '.' } else { '-' };
+        let mut parts = text.split(separator);
+        let (first, second, third) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !(all_digits(first) && all_digits(second) && all_digits(third)) {
+            return None;
+        }
+        let (year, month, day) = if separator == '-' && first.len() == 4 {
+            (first, second, third)
+        } else if third.len() == 4 {
+            (third, second, first)
+        } else {
+            return None;
+        };
+        if year.len() != 4 || month.len() > 2 || day.len() > 2 {
+            return None;
+        }
+        Date::new(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+fn is_leap_year(year: i32) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap_year(year) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// Months from `from` to `to`: whole days between the dates / 30.436875 (MODEL.md §6).
+pub fn months_between(from: Date, to: Date) -> f64 {
+    (to.days_since_epoch() - from.days_since_epoch()) as f64 / DAYS_PER_MONTH
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_three_forms_to_the_same_date() {
+        let expected = Date::new(2003, 2, 7);
+        assert!(expected.is_some());
+        for text in [
+            "2003-02-07",
+            "07-02-2003",
+            "7-2-2003",
+            "07.02.2003",
+            "7.2.2003",
+            " 2003-2-7 ",
+        ] {
+            assert_eq!(Date::parse(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn rejects_dates_that_do_not_exist_or_are_malformed() {
+        for text in [
+            "2003-02-30",
+            "2003-13-01",
+            "2003-00-10",
+            "29-02-2003",
+            "2003/02/07",
+            "03-02-07",
+            "2003-02",
+            "",
+            "2003-02-07-1",
+            "2003-002-07",
+            "2003.02.07",
+            "١٢-٠٢-٢٠٠٣",
+            "+3-02-2003",
+        ] {
+            assert_eq!(Date::parse(text), None, "{text}");
+        }
+        assert!(Date::parse("29-02-2004").is_some());
+        assert!(Date::parse("2000-02-29").is_some());
+        assert!(Date::parse("1900-02-29").is_none());
+    }
+
+    #[test]
+    fn day_numbers_round_trip_and_match_known_values() {
+        assert_eq!(Date::new(1970, 1, 1).map(Date::days_since_epoch), Some(0));
+        assert_eq!(
+            Date::new(2000, 3, 1).map(Date::days_since_epoch),
+            Some(11_017)
+        );
+        assert_eq!(
+            Date::new(1969, 12, 31).map(Date::days_since_epoch),
+            Some(-1)
+        );
+        for days in (-800_000..800_000).step_by(997) {
+            assert_eq!(Date::from_days_since_epoch(days).days_since_epoch(), days);
+        }
+    }
+
+    #[test]
+    fn a_leap_year_is_twelve_mean_months_and_a_bit() {
+        let (Some(start), Some(end)) = (Date::new(2004, 1, 1), Date::new(2005, 1, 1)) else {
+            panic!("valid dates");
+        };
+        assert_eq!(months_between(start, end), 366.0 / DAYS_PER_MONTH);
+    }
+}

@@ -1,0 +1,23 @@
+//! Every numerical tolerance of the project, named once (as statrs' `prec.rs`).
+//!
+//! Tests compare against these constants; the estimator's stop rule lives here too so that
+//! a reader can see all the "how close is close enough" decisions in one place.
+
+/// Agreement required between the engine and independent reference implementations
+/// (lifelines, statsmodels) on Kaplan–Meier values.
+pub const KM_REFERENCE_ABS: f64 = 1e-10;
+
+/// Relative agreement on log-likelihood and coefficients against statsmodels.
+pub const MODEL_REFERENCE_REL: f64 = 1e-6;
+
+/// Absolute agreement, in months, on observed/expected/effect against the reference.
+pub const MONTHS_REFERENCE_ABS: f64 = 1e-6;
+
+/// Absolute agreement on p-values against the reference.
+pub const P_VALUE_REFERENCE_ABS: f64 = 1e-6;
+
+/// Newton–Raphson stops when max_m |U_m| / √I_mm falls below this (MODEL.md §4).
+pub const NEWTON_SCALED_SCORE: f64 = 1e-8;
+
+/// Newton–Raphson gives up after this many iterations (MODEL.md §4).
+pub const NEWTON_MAX_ITERATIONS: usize = 50;
