@@ -3,9 +3,11 @@
 //! - `serve`: install what is missing, build the app for release and serve it on 127.0.0.1.
 //! - `test`: install what is missing, then every check and test suite; ends with one line
 //!   `N passed, N failed`.
+//! - `bench`: the engine's benchmarks, in release mode (figures go in BENCHMARKS.md).
 //! - `csp-hashes`: Trunk's post-build hook; adds the hashes of inline scripts to the
 //!   Content-Security-Policy of the built `index.html`.
 
+mod bench;
 mod csp;
 mod run;
 mod serve;
@@ -21,6 +23,7 @@ usage: cargo xtask <command>
 commands:
   serve [--port N] [--public-url /path/]   install what is missing, build the app, serve it
   test                                     install what is missing, run every check and test
+  bench [NAME]                             run the engine's benchmarks (release build)
   csp-hashes                               Trunk post-build hook (hash inline scripts into the CSP)
 ";
 
@@ -30,6 +33,7 @@ fn main() -> ExitCode {
         Some("serve") => serve::main(&args[1..]),
         Some("test") => test::main(&args[1..]),
         Some("csp-hashes") => csp::main(),
+        Some("bench") => bench::main(&args[1..]),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);

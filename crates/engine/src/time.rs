@@ -70,28 +70,40 @@ impl Date {
     /// Parses `YYYY-MM-DD`, `DD-MM-YYYY` or `DD.MM.YYYY` (day and month with one or two
     /// digits), after trimming whitespace. The form is detected per field.
     pub fn parse(text: &str) -> Option<Date> {
-        let text = text.trim();
-        let separator = if text.contains('.') { '.' } else { '-' };
-        let mut parts = text.split(separator);
-        let (first, second, third) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() {
+        // Byte-wise: this runs three times per row of files with millions of rows.
+        let bytes = text.trim().as_bytes();
+        let separator = *bytes.iter().find(|b| !b.is_ascii_digit())?;
+        if separator != b'-' && separator != b'.' {
             return None;
         }
-        let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-        if !(all_digits(first) && all_digits(second) && all_digits(third)) {
+        let mut groups = [0u32; 3];
+        let mut lengths = [0usize; 3];
+        let mut group = 0;
+        for &byte in bytes {
+            if byte == separator {
+                group += 1;
+                if group == 3 {
+                    return None;
+                }
+            } else if byte.is_ascii_digit() {
+                lengths[group] += 1;
+                if lengths[group] > 4 {
+                    return None;
+                }
+                groups[group] = groups[group] * 10 + u32::from(byte - b'0');
+            } else {
+                return None;
+            }
+        }
+        if group != 2 || lengths.contains(&0) {
             return None;
         }
-        let (year, month, day) = if separator == '-' && first.len() == 4 {
-            (first, second, third)
-        } else if third.len() == 4 {
-            (third, second, first)
-        } else {
-            return None;
+        let (year, month, day) = match (separator, lengths) {
+            (b'-', [4, 1..=2, 1..=2]) => (groups[0], groups[1], groups[2]),
+            (_, [1..=2, 1..=2, 4]) => (groups[2], groups[1], groups[0]),
+            _ => return None,
         };
-        if year.len() != 4 || month.len() > 2 || day.len() > 2 {
-            return None;
-        }
-        Date::new(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
+        Date::new(year as i32, month as u8, day as u8)
     }
 }
 

@@ -1,0 +1,63 @@
+//! Reading the spell table from an xlsx workbook (first sheet, or a named one).
+//!
+//! Cells are turned into the same text the CSV reader sees, so both go through one
+//! validator: dates become `YYYY-MM-DD`, numbers their shortest decimal form. Line numbers
+//! are the sheet's row numbers.
+
+use std::io::Cursor;
+
+use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
+
+use crate::read::{CohortBuilder, ReadError, ReadOptions, ReadReport, SourceFormat};
+
+pub(crate) fn read_workbook(bytes: Vec<u8>, options: &ReadOptions) -> Result<ReadReport, ReadError> {
+    let workbook_error = |e: calamine::XlsxError| ReadError::Workbook { detail: e.to_string() };
+    let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(workbook_error)?;
+    let sheet_names = workbook.sheet_names();
+    let sheet = match &options.sheet {
+        Some(wanted) => sheet_names
+            .iter()
+            .find(|name| name.trim() == wanted.trim())
+            .cloned()
+            .ok_or_else(|| ReadError::SheetNotFound { name: wanted.clone(), available: sheet_names.clone() })?,
+        None => sheet_names.first().cloned().ok_or(ReadError::Empty)?,
+    };
+    let range = workbook.worksheet_range(&sheet).map_err(workbook_error)?;
+    let first_row = u64::from(range.start().map_or(0, |(row, _)| row));
+
+    let mut fields: Vec<String> = Vec::new();
+    let mut builder: Option<CohortBuilder> = None;
+    for (offset, row) in range.rows().enumerate() {
+        fields.clear();
+        fields.extend(row.iter().map(cell_text));
+        if fields.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let line = first_row + offset as u64 + 1;
+        match builder.as_mut() {
+            None => builder = Some(CohortBuilder::new(&fields, options)?),
+            Some(builder) => builder.push_row(line, &fields)?,
+        }
+    }
+    builder.ok_or(ReadError::Empty)?.finish(SourceFormat::Xlsx { sheet })
+}
+
+/// The text a cell stands for.
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(text) => text.clone(),
+        Data::Float(number) => number.to_string(),
+        Data::Int(number) => number.to_string(),
+        Data::Bool(value) => value.to_string(),
+        Data::DateTime(date_time) if date_time.is_datetime() => {
+            let (year, month, day, ..) = date_time.to_ymd_hms_milli();
+            format!("{year:04}-{month:02}-{day:02}")
+        }
+        Data::DateTime(duration) => duration.as_f64().to_string(),
+        // ISO date-times ("2003-02-07T00:00:00"): the date part.
+        Data::DateTimeIso(text) => text.split('T').next().unwrap_or_default().to_owned(),
+        Data::DurationIso(text) => text.clone(),
+        Data::Error(error) => error.to_string(),
+    }
+}
