@@ -12,10 +12,33 @@ const N_ROWS: usize = 1_000_000;
 
 /// A deterministic synthetic file: every MODEL.md column, ~120 bytes a row.
 fn synthetic_file(delimiter: char, danish: bool) -> Vec<u8> {
-    let municipalities = ["København", "Århus", "Odense", "Ålborg", "Høje Taastrup", "Brøndby", "Esbjerg", "Vejle"];
+    let municipalities = [
+        "København",
+        "Århus",
+        "Odense",
+        "Ålborg",
+        "Høje Taastrup",
+        "Brøndby",
+        "Esbjerg",
+        "Vejle",
+    ];
     let header = [
-        "spell_id", "municipality", "permit_date", "entry_date", "end_date", "outcome", "sex", "residence_basis",
-        "origin", "age", "partner", "children", "health_services", "quota_refugee", "danish_track", "deprived_area",
+        "spell_id",
+        "municipality",
+        "permit_date",
+        "entry_date",
+        "end_date",
+        "outcome",
+        "sex",
+        "residence_basis",
+        "origin",
+        "age",
+        "partner",
+        "children",
+        "health_services",
+        "quota_refugee",
+        "danish_track",
+        "deprived_area",
         "unemployment_rate",
     ];
     let mut text = header.join(&delimiter.to_string());
@@ -32,8 +55,20 @@ fn synthetic_file(delimiter: char, danish: bool) -> Vec<u8> {
         let k = (r % 8) as usize;
         let (year, month, day) = (1999 + (r >> 8) % 6, 1 + (r >> 12) % 12, 1 + (r >> 16) % 28);
         let end_year = 2005;
-        let date = |y: u64, m: u64, d: u64| if danish { format!("{d:02}-{m:02}-{y}") } else { format!("{y}-{m:02}-{d:02}") };
-        let number = |x: f64| if danish { format!("{x:.1}").replace('.', ",") } else { format!("{x:.1}") };
+        let date = |y: u64, m: u64, d: u64| {
+            if danish {
+                format!("{d:02}-{m:02}-{y}")
+            } else {
+                format!("{y}-{m:02}-{d:02}")
+            }
+        };
+        let number = |x: f64| {
+            if danish {
+                format!("{x:.1}").replace('.', ",")
+            } else {
+                format!("{x:.1}")
+            }
+        };
         let fields = [
             row.to_string(),
             municipalities[k].to_owned(),
@@ -43,7 +78,8 @@ fn synthetic_file(delimiter: char, danish: bool) -> Vec<u8> {
             ["none", "self_support", "education"][((r >> 20) % 3) as usize].to_owned(),
             ["M", "K"][((r >> 22) % 2) as usize].to_owned(),
             ["refugee", "family_refugee", "family_other"][((r >> 23) % 3) as usize].to_owned(),
-            ["Irak", "Somalia", "Afghanistan", "Iran", "Bosnien"][((r >> 25) % 5) as usize].to_owned(),
+            ["Irak", "Somalia", "Afghanistan", "Iran", "Bosnien"][((r >> 25) % 5) as usize]
+                .to_owned(),
             number(18.0 + ((r >> 28) % 400) as f64 / 10.0),
             ["none", "foreign", "danish"][((r >> 37) % 3) as usize].to_owned(),
             ((r >> 39) % 6).to_string(),
@@ -64,12 +100,19 @@ fn synthetic_file(delimiter: char, danish: bool) -> Vec<u8> {
 }
 
 fn main() {
-    for (label, delimiter, danish) in [("UTF-8 ',' ISO dates", ',', false), ("Windows-1252 ';' decimal comma", ';', true)] {
+    for (label, delimiter, danish) in [
+        ("UTF-8 ',' ISO dates", ',', false),
+        ("Windows-1252 ';' decimal comma", ';', true),
+    ] {
         let bytes = synthetic_file(delimiter, danish);
         let mut best = f64::INFINITY;
         for _ in 0..3 {
             let started = Instant::now();
-            let report = read_spells(std::io::Cursor::new(&bytes), &ReadOptions::default(), &mut |_| {});
+            let report = read_spells(
+                std::io::Cursor::new(&bytes),
+                &ReadOptions::default(),
+                &mut |_| {},
+            );
             let seconds = started.elapsed().as_secs_f64();
             let n_spells = black_box(report.map(|r| r.cohort.n_spells()).unwrap_or(0));
             assert_eq!(n_spells, N_ROWS, "every synthetic row is valid");

@@ -15,7 +15,9 @@ pub enum Role {
 impl Role {
     /// The CLI spelling (`individual-numeric`, …, `ignore`) of MODEL.md §5.
     pub fn parse(text: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|role| role.code().eq_ignore_ascii_case(text.trim()))
+        Role::ALL
+            .into_iter()
+            .find(|role| role.code().eq_ignore_ascii_case(text.trim()))
     }
 
     pub const ALL: [Role; 5] = [
@@ -51,8 +53,11 @@ impl Role {
             "sex" | "residence_basis" | "origin" | "partner" | "quota_refugee" | "danish_track"
             | "deprived_area" => Some(Role::IndividualCategorical),
             "age" | "children" | "health_services" => Some(Role::IndividualNumeric),
-            "unemployment_rate" | "share_third_country" | "share_integration_law"
-            | "share_skilled_jobs" | "jobs_per_capita" => Some(Role::MunicipalNumeric),
+            "unemployment_rate"
+            | "share_third_country"
+            | "share_integration_law"
+            | "share_skilled_jobs"
+            | "jobs_per_capita" => Some(Role::MunicipalNumeric),
             _ => None,
         }
     }
@@ -64,7 +69,10 @@ pub enum CovariateValues {
     Numeric(Vec<f64>),
     /// `codes[i]` indexes `levels`; levels are sorted in code-point order, so the cohort does
     /// not depend on the order of the rows.
-    Categorical { levels: Vec<String>, codes: Vec<u32> },
+    Categorical {
+        levels: Vec<String>,
+        codes: Vec<u32>,
+    },
 }
 
 impl CovariateValues {
@@ -122,6 +130,8 @@ impl Cohort {
 
     /// The individual covariate named `name`, if any.
     pub fn individual_covariate(&self, name: &str) -> Option<&Covariate> {
-        self.individual.iter().find(|c| c.name.eq_ignore_ascii_case(name))
+        self.individual
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
     }
 }

@@ -7,14 +7,19 @@
 //! The contract it implements is `MODEL.md` (input format, formulas, the JSON of the CLI).
 
 pub mod cohort;
+pub mod km;
 pub mod read;
+pub mod tables;
 pub mod time;
 pub mod tolerance;
 pub mod values;
 mod xlsx;
 
 pub use cohort::{Cohort, Covariate, CovariateValues, Role};
-pub use read::{read_spells, read_spells_from_bytes, ExcludedRow, ReadError, ReadOptions, ReadReport, RowProblem};
+pub use read::{
+    read_spells, read_spells_from_bytes, ExcludedRow, ReadError, ReadOptions, ReadReport,
+    RowProblem,
+};
 pub use values::Outcome;
 
 /// The language of messages meant for people.

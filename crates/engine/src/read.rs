@@ -46,8 +46,13 @@ pub enum TextEncoding {
 /// What kind of file was read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SourceFormat {
-    Csv { encoding: TextEncoding, delimiter: char },
-    Xlsx { sheet: String },
+    Csv {
+        encoding: TextEncoding,
+        delimiter: char,
+    },
+    Xlsx {
+        sheet: String,
+    },
 }
 
 /// The result of a successful read.
@@ -160,15 +165,25 @@ impl ExcludedRow {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ReadError {
     /// The source could not be read (the caller's I/O failed).
-    Source { detail: String },
+    Source {
+        detail: String,
+    },
     /// No header line: the file is empty or holds only blank lines.
     Empty,
-    DuplicateColumn { name: String },
-    MissingColumn { name: &'static str },
+    DuplicateColumn {
+        name: String,
+    },
+    MissingColumn {
+        name: &'static str,
+    },
     /// A role was given for a column the file does not have.
-    RoleForUnknownColumn { name: String },
+    RoleForUnknownColumn {
+        name: String,
+    },
     /// A role was given for one of the spell columns, which have fixed meanings.
-    RoleForSpellColumn { name: String },
+    RoleForSpellColumn {
+        name: String,
+    },
     MunicipalCovariateNotConstant {
         column: String,
         municipality: String,
@@ -176,9 +191,16 @@ pub enum ReadError {
         first_value: String,
         value: String,
     },
-    NoValidRows { n_excluded: usize },
-    Workbook { detail: String },
-    SheetNotFound { name: String, available: Vec<String> },
+    NoValidRows {
+        n_excluded: usize,
+    },
+    Workbook {
+        detail: String,
+    },
+    SheetNotFound {
+        name: String,
+        available: Vec<String>,
+    },
 }
 
 impl ReadError {
@@ -266,19 +288,28 @@ pub fn read_spells<R: Read + Seek>(
     if signature[..n_signature] == *b"PK\x03\x04" {
         let mut bytes = Vec::with_capacity(usize::try_from(total_bytes).unwrap_or(0));
         source.read_to_end(&mut bytes).map_err(source_error)?;
-        progress(ReadProgress { pass: 2, bytes_read: total_bytes, total_bytes });
+        progress(ReadProgress {
+            pass: 2,
+            bytes_read: total_bytes,
+            total_bytes,
+        });
         return crate::xlsx::read_workbook(bytes, options);
     }
     read_csv(source, total_bytes, options, progress)
 }
 
 /// Reads a spell file held in memory.
-pub fn read_spells_from_bytes(bytes: &[u8], options: &ReadOptions) -> Result<ReadReport, ReadError> {
+pub fn read_spells_from_bytes(
+    bytes: &[u8],
+    options: &ReadOptions,
+) -> Result<ReadReport, ReadError> {
     read_spells(std::io::Cursor::new(bytes), options, &mut |_| {})
 }
 
 fn source_error(error: std::io::Error) -> ReadError {
-    ReadError::Source { detail: error.to_string() }
+    ReadError::Source {
+        detail: error.to_string(),
+    }
 }
 
 fn read_up_to(source: &mut impl Read, buffer: &mut [u8]) -> Result<usize, ReadError> {
@@ -349,12 +380,18 @@ fn scan_encoding_and_delimiter<R: Read>(
                 match std::str::from_utf8(data) {
                     Ok(_) => {}
                     // An incomplete sequence at the end: keep it for the next chunk.
-                    Err(e) if e.error_len().is_none() => carry.extend_from_slice(&data[e.valid_up_to()..]),
+                    Err(e) if e.error_len().is_none() => {
+                        carry.extend_from_slice(&data[e.valid_up_to()..])
+                    }
                     Err(_) => is_utf8 = false,
                 }
             }
         }
-        progress(ReadProgress { pass: 1, bytes_read, total_bytes });
+        progress(ReadProgress {
+            pass: 1,
+            bytes_read,
+            total_bytes,
+        });
         if header_complete && (has_bom || !is_utf8) {
             break;
         }
@@ -424,7 +461,8 @@ impl<R: Read> LineCountingReader<'_, R> {
             .unwrap_or(usize::MAX)
             .min(self.pending.len() - self.pending_start);
         let counted_end = self.pending_start + consumed;
-        self.newlines_before_pending += count_newlines(&self.pending[self.pending_start..counted_end]);
+        self.newlines_before_pending +=
+            count_newlines(&self.pending[self.pending_start..counted_end]);
         self.pending_start = counted_end;
         self.pending_offset += consumed as u64;
         // Compact now and then, not per record: moving the buffer each time would cost
@@ -451,7 +489,11 @@ impl<R: Read> Read for LineCountingReader<'_, R> {
         self.bytes_read += n as u64;
         if self.bytes_read - self.reported_at >= CHUNK_BYTES as u64 || n == 0 {
             self.reported_at = self.bytes_read;
-            (self.progress)(ReadProgress { pass: 2, bytes_read: self.bytes_read, total_bytes: self.total_bytes });
+            (self.progress)(ReadProgress {
+                pass: 2,
+                bytes_read: self.bytes_read,
+                total_bytes: self.total_bytes,
+            });
         }
         Ok(n)
     }
@@ -464,7 +506,11 @@ fn read_csv<R: Read + Seek>(
     progress: &mut dyn FnMut(ReadProgress),
 ) -> Result<ReadReport, ReadError> {
     let (encoding, delimiter) = scan_encoding_and_delimiter(&mut source, total_bytes, progress)?;
-    let skip = if encoding == TextEncoding::Utf8WithBom { BOM.len() as u64 } else { 0 };
+    let skip = if encoding == TextEncoding::Utf8WithBom {
+        BOM.len() as u64
+    } else {
+        0
+    };
     source.seek(SeekFrom::Start(skip)).map_err(source_error)?;
     let counted = LineCountingReader {
         inner: source,
@@ -487,7 +533,11 @@ fn read_csv<R: Read + Seek>(
         out.clear();
         match encoding {
             TextEncoding::Windows1252 => {
-                out.push_str(&encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0);
+                out.push_str(
+                    &encoding_rs::WINDOWS_1252
+                        .decode_without_bom_handling(bytes)
+                        .0,
+                );
             }
             TextEncoding::Utf8 | TextEncoding::Utf8WithBom => {
                 out.push_str(&String::from_utf8_lossy(bytes));
@@ -499,7 +549,11 @@ fn read_csv<R: Read + Seek>(
     let mut fields: Vec<String> = Vec::new();
     let mut builder: Option<CohortBuilder> = None;
     loop {
-        let more = reader.read_byte_record(&mut record).map_err(|e| ReadError::Source { detail: e.to_string() })?;
+        let more = reader
+            .read_byte_record(&mut record)
+            .map_err(|e| ReadError::Source {
+                detail: e.to_string(),
+            })?;
         if !more {
             break;
         }
@@ -523,12 +577,22 @@ fn read_csv<R: Read + Seek>(
         }
     }
     let builder = builder.ok_or(ReadError::Empty)?;
-    builder.finish(SourceFormat::Csv { encoding, delimiter: char::from(delimiter) })
+    builder.finish(SourceFormat::Csv {
+        encoding,
+        delimiter: char::from(delimiter),
+    })
 }
 
 /// The spell columns MODEL.md names, which have fixed meanings.
-const SPELL_COLUMNS: [&str; 7] =
-    ["municipality", "permit_date", "end_date", "outcome", "entry_date", "spell_id", "person_id"];
+const SPELL_COLUMNS: [&str; 7] = [
+    "municipality",
+    "permit_date",
+    "end_date",
+    "outcome",
+    "entry_date",
+    "spell_id",
+    "person_id",
+];
 
 /// How one covariate column is read.
 #[derive(Debug)]
@@ -585,12 +649,17 @@ pub(crate) struct CohortBuilder {
 enum ColumnValues {
     Numeric(Vec<f64>),
     /// Codes index the column's `level_lookup` (in order of first appearance).
-    Categorical { codes: Vec<u32> },
+    Categorical {
+        codes: Vec<u32>,
+    },
 }
 
 impl CohortBuilder {
     /// Resolves the header: finds the spell columns and the role of every other column.
-    pub(crate) fn new(header: &[String], options: &ReadOptions) -> Result<CohortBuilder, ReadError> {
+    pub(crate) fn new(
+        header: &[String],
+        options: &ReadOptions,
+    ) -> Result<CohortBuilder, ReadError> {
         let names: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
         let mut seen: HashMap<String, usize> = HashMap::new();
         for name in names.iter().filter(|n| !n.is_empty()) {
@@ -599,13 +668,21 @@ impl CohortBuilder {
             }
         }
         let find = |wanted: &str| names.iter().position(|n| n.eq_ignore_ascii_case(wanted));
-        let required = |wanted: &'static str| find(wanted).ok_or(ReadError::MissingColumn { name: wanted });
+        let required =
+            |wanted: &'static str| find(wanted).ok_or(ReadError::MissingColumn { name: wanted });
         for (name, _) in &options.roles {
-            if SPELL_COLUMNS.iter().any(|s| s.eq_ignore_ascii_case(name.trim())) {
-                return Err(ReadError::RoleForSpellColumn { name: name.trim().to_owned() });
+            if SPELL_COLUMNS
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(name.trim()))
+            {
+                return Err(ReadError::RoleForSpellColumn {
+                    name: name.trim().to_owned(),
+                });
             }
             if find(name.trim()).is_none() {
-                return Err(ReadError::RoleForUnknownColumn { name: name.trim().to_owned() });
+                return Err(ReadError::RoleForUnknownColumn {
+                    name: name.trim().to_owned(),
+                });
             }
         }
         let municipality_field = required("municipality")?;
@@ -629,10 +706,17 @@ impl CohortBuilder {
                 .map(|(_, role)| *role)
                 .or_else(|| Role::default_for(&lowered));
             match chosen {
-                Some(Role::Ignore) | None => {
-                    ignored_columns.push(if name.is_empty() { format!("({})", field + 1) } else { name.clone() })
-                }
-                Some(role) => plans.push(CovariatePlan { field, name: name.clone(), role, is_sex: lowered == "sex" }),
+                Some(Role::Ignore) | None => ignored_columns.push(if name.is_empty() {
+                    format!("({})", field + 1)
+                } else {
+                    name.clone()
+                }),
+                Some(role) => plans.push(CovariatePlan {
+                    field,
+                    name: name.clone(),
+                    role,
+                    is_sex: lowered == "sex",
+                }),
             }
         }
         let individual_values = plans
@@ -647,7 +731,10 @@ impl CohortBuilder {
             })
             .collect();
         let n_municipal = plans.iter().filter(|p| p.role.is_municipal()).count();
-        let level_lookup = plans.iter().map(|p| (!p.role.is_numeric()).then(LevelIndex::default)).collect();
+        let level_lookup = plans
+            .iter()
+            .map(|p| (!p.role.is_numeric()).then(LevelIndex::default))
+            .collect();
         let mut used_fields = vec![false; header.len()];
         for field in [municipality_field, permit_field, end_field, outcome_field]
             .into_iter()
@@ -687,7 +774,13 @@ impl CohortBuilder {
         self.used_fields.get(index).copied().unwrap_or(false)
     }
 
-    fn exclude(&mut self, line: u64, column: Option<String>, value: Option<&str>, problem: RowProblem) {
+    fn exclude(
+        &mut self,
+        line: u64,
+        column: Option<String>,
+        value: Option<&str>,
+        problem: RowProblem,
+    ) {
         self.excluded_rows.push(ExcludedRow {
             line,
             column,
@@ -700,13 +793,21 @@ impl CohortBuilder {
     /// Errs only on a municipal covariate that varies within a municipality.
     pub(crate) fn push_row(&mut self, line: u64, fields: &[String]) -> Result<(), ReadError> {
         if fields.len() != self.n_fields {
-            let problem = RowProblem::WrongFieldCount { expected: self.n_fields, found: fields.len() };
+            let problem = RowProblem::WrongFieldCount {
+                expected: self.n_fields,
+                found: fields.len(),
+            };
             self.exclude(line, None, None, problem);
             return Ok(());
         }
         let municipality = fields[self.municipality_field].trim();
         if municipality.is_empty() {
-            self.exclude(line, Some("municipality".to_owned()), Some(""), RowProblem::MissingValue);
+            self.exclude(
+                line,
+                Some("municipality".to_owned()),
+                Some(""),
+                RowProblem::MissingValue,
+            );
             return Ok(());
         }
         let Some(permit) = self.date_field(line, fields, self.permit_field, "permit_date") else {
@@ -726,19 +827,39 @@ impl CohortBuilder {
         };
         let outcome_text = &fields[self.outcome_field];
         if outcome_text.trim().is_empty() {
-            self.exclude(line, Some("outcome".to_owned()), Some(""), RowProblem::MissingValue);
+            self.exclude(
+                line,
+                Some("outcome".to_owned()),
+                Some(""),
+                RowProblem::MissingValue,
+            );
             return Ok(());
         }
         let Some(outcome) = Outcome::parse(outcome_text) else {
-            self.exclude(line, Some("outcome".to_owned()), Some(outcome_text), RowProblem::UnknownOutcome);
+            self.exclude(
+                line,
+                Some("outcome".to_owned()),
+                Some(outcome_text),
+                RowProblem::UnknownOutcome,
+            );
             return Ok(());
         };
         if entry < permit {
-            self.exclude(line, Some("entry_date".to_owned()), Some(&entry.to_string()), RowProblem::EntryBeforePermit);
+            self.exclude(
+                line,
+                Some("entry_date".to_owned()),
+                Some(&entry.to_string()),
+                RowProblem::EntryBeforePermit,
+            );
             return Ok(());
         }
         if end <= entry {
-            self.exclude(line, Some("end_date".to_owned()), Some(&end.to_string()), RowProblem::EndNotAfterEntry);
+            self.exclude(
+                line,
+                Some("end_date".to_owned()),
+                Some(&end.to_string()),
+                RowProblem::EndNotAfterEntry,
+            );
             return Ok(());
         }
 
@@ -779,7 +900,8 @@ impl CohortBuilder {
             None => {
                 let k = self.municipality_names.len();
                 self.municipality_names.push(municipality.to_owned());
-                self.municipality_index.insert(municipality.to_owned(), k as u32);
+                self.municipality_index
+                    .insert(municipality.to_owned(), k as u32);
                 k
             }
         };
@@ -833,15 +955,31 @@ impl CohortBuilder {
         Ok(())
     }
 
-    fn date_field(&mut self, line: u64, fields: &[String], field: usize, column: &str) -> Option<Date> {
+    fn date_field(
+        &mut self,
+        line: u64,
+        fields: &[String],
+        field: usize,
+        column: &str,
+    ) -> Option<Date> {
         let text = fields[field].trim();
         if text.is_empty() {
-            self.exclude(line, Some(column.to_owned()), Some(""), RowProblem::MissingValue);
+            self.exclude(
+                line,
+                Some(column.to_owned()),
+                Some(""),
+                RowProblem::MissingValue,
+            );
             return None;
         }
         let date = Date::parse(text);
         if date.is_none() {
-            self.exclude(line, Some(column.to_owned()), Some(text), RowProblem::InvalidDate);
+            self.exclude(
+                line,
+                Some(column.to_owned()),
+                Some(text),
+                RowProblem::InvalidDate,
+            );
         }
         date
     }
@@ -850,14 +988,22 @@ impl CohortBuilder {
     /// that it does not depend on the order of the rows.
     pub(crate) fn finish(self, format: SourceFormat) -> Result<ReadReport, ReadError> {
         if self.outcome.is_empty() {
-            return Err(ReadError::NoValidRows { n_excluded: self.excluded_rows.len() });
+            return Err(ReadError::NoValidRows {
+                n_excluded: self.excluded_rows.len(),
+            });
         }
         let (municipality_names, municipality_remap) = sorted_with_remap(self.municipality_names);
-        let municipality: Vec<u32> = self.municipality.iter().map(|&k| municipality_remap[k as usize]).collect();
+        let municipality: Vec<u32> = self
+            .municipality
+            .iter()
+            .map(|&k| municipality_remap[k as usize])
+            .collect();
         let mut individual = Vec::new();
         let mut municipal = Vec::new();
-        let (mut individual_values, mut municipal_values) =
-            (self.individual_values.into_iter(), self.municipal_values.into_iter());
+        let (mut individual_values, mut municipal_values) = (
+            self.individual_values.into_iter(),
+            self.municipal_values.into_iter(),
+        );
         let mut level_lookup = self.level_lookup.into_iter();
         for plan in &self.plans {
             let levels = levels_in_code_order(level_lookup.next().flatten());
@@ -872,29 +1018,45 @@ impl CohortBuilder {
                 }
                 let values = if plan.role.is_numeric() {
                     CovariateValues::Numeric(
-                        ordered.iter().map(|v| match v {
-                            Some(Parsed::Number(x)) => *x,
-                            _ => f64::NAN,
-                        }).collect(),
+                        ordered
+                            .iter()
+                            .map(|v| match v {
+                                Some(Parsed::Number(x)) => *x,
+                                _ => f64::NAN,
+                            })
+                            .collect(),
                     )
                 } else {
                     let texts: Vec<String> = ordered
                         .iter()
-                        .map(|v| v.as_ref().map(|p| parsed_level(p, &levels)).unwrap_or_default())
+                        .map(|v| {
+                            v.as_ref()
+                                .map(|p| parsed_level(p, &levels))
+                                .unwrap_or_default()
+                        })
                         .collect();
                     categorical_from_texts(&texts)
                 };
-                municipal.push(Covariate { name: plan.name.clone(), values });
+                municipal.push(Covariate {
+                    name: plan.name.clone(),
+                    values,
+                });
             } else {
                 let values = match individual_values.next() {
                     Some(ColumnValues::Numeric(values)) => CovariateValues::Numeric(values),
                     Some(ColumnValues::Categorical { codes }) => {
                         let (levels, remap) = sorted_with_remap(levels);
-                        CovariateValues::Categorical { levels, codes: codes.iter().map(|&c| remap[c as usize]).collect() }
+                        CovariateValues::Categorical {
+                            levels,
+                            codes: codes.iter().map(|&c| remap[c as usize]).collect(),
+                        }
                     }
                     None => CovariateValues::Numeric(Vec::new()),
                 };
-                individual.push(Covariate { name: plan.name.clone(), values });
+                individual.push(Covariate {
+                    name: plan.name.clone(),
+                    values,
+                });
             }
         }
         Ok(ReadReport {
@@ -929,7 +1091,11 @@ impl std::hash::Hasher for Fnv1a {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for &byte in bytes {
             hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
         }
@@ -962,7 +1128,10 @@ fn sorted_with_remap(names: Vec<String>) -> (Vec<String>, Vec<u32>) {
         remap[old] = new as u32;
     }
     let mut slots: Vec<Option<String>> = names.into_iter().map(Some).collect();
-    let sorted = order.iter().map(|&old| slots[old].take().unwrap_or_default()).collect();
+    let sorted = order
+        .iter()
+        .map(|&old| slots[old].take().unwrap_or_default())
+        .collect();
     (sorted, remap)
 }
 

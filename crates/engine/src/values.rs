@@ -53,9 +53,15 @@ impl Outcome {
 /// else its trimmed self (MODEL.md §6).
 pub fn sex_level(text: &str) -> &str {
     let trimmed = text.trim();
-    if ["m", "male", "mand"].iter().any(|alias| trimmed.eq_ignore_ascii_case(alias)) {
+    if ["m", "male", "mand"]
+        .iter()
+        .any(|alias| trimmed.eq_ignore_ascii_case(alias))
+    {
         "M"
-    } else if ["k", "female", "kvinde"].iter().any(|alias| trimmed.eq_ignore_ascii_case(alias)) {
+    } else if ["k", "female", "kvinde"]
+        .iter()
+        .any(|alias| trimmed.eq_ignore_ascii_case(alias))
+    {
         "K"
     } else {
         trimmed
@@ -67,7 +73,8 @@ pub fn sex_level(text: &str) -> &str {
 /// else that is not a finite decimal number give `None`.
 pub fn parse_number(text: &str) -> Option<f64> {
     let trimmed = text.trim();
-    let is_number_char = |c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.' | ',' | 'e' | 'E');
+    let is_number_char =
+        |c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.' | ',' | 'e' | 'E');
     if trimmed.is_empty() || !trimmed.chars().all(is_number_char) {
         return None;
     }
@@ -93,7 +100,22 @@ mod tests {
         assert_eq!(parse_number("-0,5"), Some(-0.5));
         assert_eq!(parse_number("12"), Some(12.0));
         assert_eq!(parse_number("1e3"), Some(1000.0));
-        for bad in ["", " ", "nan", "NaN", "inf", "-inf", "1.000,5", "1,000,000", "1 000", "abc", "0x10", "1e999", "3.2.1", "−3"] {
+        for bad in [
+            "",
+            " ",
+            "nan",
+            "NaN",
+            "inf",
+            "-inf",
+            "1.000,5",
+            "1,000,000",
+            "1 000",
+            "abc",
+            "0x10",
+            "1e999",
+            "3.2.1",
+            "−3",
+        ] {
             assert_eq!(parse_number(bad), None, "{bad}");
         }
     }
@@ -101,7 +123,10 @@ mod tests {
     #[test]
     fn outcomes_in_both_languages() {
         assert_eq!(Outcome::parse(" Self_Support "), Some(Outcome::SelfSupport));
-        assert_eq!(Outcome::parse("SELVFORSØRGELSE"), Some(Outcome::SelfSupport));
+        assert_eq!(
+            Outcome::parse("SELVFORSØRGELSE"),
+            Some(Outcome::SelfSupport)
+        );
         assert_eq!(Outcome::parse("uddannelse"), Some(Outcome::Education));
         assert_eq!(Outcome::parse("Ingen"), Some(Outcome::None));
         assert_eq!(Outcome::parse("employed"), None);
@@ -110,7 +135,15 @@ mod tests {
 
     #[test]
     fn sex_aliases() {
-        for (text, level) in [("m", "M"), ("Male", "M"), (" mand ", "M"), ("K", "K"), ("female", "K"), ("Kvinde", "K"), (" x ", "x")] {
+        for (text, level) in [
+            ("m", "M"),
+            ("Male", "M"),
+            (" mand ", "M"),
+            ("K", "K"),
+            ("female", "K"),
+            ("Kvinde", "K"),
+            (" x ", "x"),
+        ] {
             assert_eq!(sex_level(text), level);
         }
     }

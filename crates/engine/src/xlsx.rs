@@ -10,16 +10,25 @@ use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
 
 use crate::read::{CohortBuilder, ReadError, ReadOptions, ReadReport, SourceFormat};
 
-pub(crate) fn read_workbook(bytes: Vec<u8>, options: &ReadOptions) -> Result<ReadReport, ReadError> {
-    let workbook_error = |e: calamine::XlsxError| ReadError::Workbook { detail: e.to_string() };
-    let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(workbook_error)?;
+pub(crate) fn read_workbook(
+    bytes: Vec<u8>,
+    options: &ReadOptions,
+) -> Result<ReadReport, ReadError> {
+    let workbook_error = |e: calamine::XlsxError| ReadError::Workbook {
+        detail: e.to_string(),
+    };
+    let mut workbook: Xlsx<_> =
+        open_workbook_from_rs(Cursor::new(bytes)).map_err(workbook_error)?;
     let sheet_names = workbook.sheet_names();
     let sheet = match &options.sheet {
         Some(wanted) => sheet_names
             .iter()
             .find(|name| name.trim() == wanted.trim())
             .cloned()
-            .ok_or_else(|| ReadError::SheetNotFound { name: wanted.clone(), available: sheet_names.clone() })?,
+            .ok_or_else(|| ReadError::SheetNotFound {
+                name: wanted.clone(),
+                available: sheet_names.clone(),
+            })?,
         None => sheet_names.first().cloned().ok_or(ReadError::Empty)?,
     };
     let range = workbook.worksheet_range(&sheet).map_err(workbook_error)?;
@@ -39,7 +48,9 @@ pub(crate) fn read_workbook(bytes: Vec<u8>, options: &ReadOptions) -> Result<Rea
             Some(builder) => builder.push_row(line, &fields)?,
         }
     }
-    builder.ok_or(ReadError::Empty)?.finish(SourceFormat::Xlsx { sheet })
+    builder
+        .ok_or(ReadError::Empty)?
+        .finish(SourceFormat::Xlsx { sheet })
 }
 
 /// The text a cell stands for.

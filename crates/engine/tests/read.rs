@@ -5,13 +5,15 @@ use std::path::Path;
 
 use kommunebench_engine::read::{ReadProgress, SourceFormat, TextEncoding};
 use kommunebench_engine::{
-    read_spells, read_spells_from_bytes, Cohort, CovariateValues, Language, Outcome, ReadError, ReadOptions,
-    ReadReport, Role,
+    read_spells, read_spells_from_bytes, Cohort, CovariateValues, Language, Outcome, ReadError,
+    ReadOptions, ReadReport, Role,
 };
 use proptest::prelude::*;
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/read").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/read")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -26,7 +28,8 @@ fn read_err(bytes: &[u8]) -> ReadError {
     }
 }
 
-const HEADER: &str = "municipality,permit_date,end_date,outcome,age,residence_basis,unemployment_rate";
+const HEADER: &str =
+    "municipality,permit_date,end_date,outcome,age,residence_basis,unemployment_rate";
 
 /// A valid file with `rows` appended after two good rows (lines 2 and 3).
 fn csv_with(rows: &[&str]) -> Vec<u8> {
@@ -42,7 +45,11 @@ fn csv_with(rows: &[&str]) -> Vec<u8> {
 
 /// (line, reason code, column) of each excluded row.
 fn excluded(report: &ReadReport) -> Vec<(u64, &'static str, Option<String>)> {
-    report.excluded_rows.iter().map(|r| (r.line, r.problem.code(), r.column.clone())).collect()
+    report
+        .excluded_rows
+        .iter()
+        .map(|r| (r.line, r.problem.code(), r.column.clone()))
+        .collect()
 }
 
 #[test]
@@ -52,10 +59,33 @@ fn every_dialect_gives_the_same_cohort() {
     let bom_tab = read_ok(&fixture("spells_utf8bom_tab.tsv"));
     let xlsx = read_ok(&fixture("spells.xlsx"));
 
-    assert_eq!(utf8.format, SourceFormat::Csv { encoding: TextEncoding::Utf8, delimiter: ',' });
-    assert_eq!(cp1252.format, SourceFormat::Csv { encoding: TextEncoding::Windows1252, delimiter: ';' });
-    assert_eq!(bom_tab.format, SourceFormat::Csv { encoding: TextEncoding::Utf8WithBom, delimiter: '\t' });
-    assert_eq!(xlsx.format, SourceFormat::Xlsx { sheet: "Forløb".to_owned() });
+    assert_eq!(
+        utf8.format,
+        SourceFormat::Csv {
+            encoding: TextEncoding::Utf8,
+            delimiter: ','
+        }
+    );
+    assert_eq!(
+        cp1252.format,
+        SourceFormat::Csv {
+            encoding: TextEncoding::Windows1252,
+            delimiter: ';'
+        }
+    );
+    assert_eq!(
+        bom_tab.format,
+        SourceFormat::Csv {
+            encoding: TextEncoding::Utf8WithBom,
+            delimiter: '\t'
+        }
+    );
+    assert_eq!(
+        xlsx.format,
+        SourceFormat::Xlsx {
+            sheet: "Forløb".to_owned()
+        }
+    );
     for other in [&cp1252, &bom_tab, &xlsx] {
         assert_eq!(other.cohort, utf8.cohort);
         assert_eq!(other.excluded_rows, vec![]);
@@ -64,7 +94,10 @@ fn every_dialect_gives_the_same_cohort() {
 
     let cohort = &utf8.cohort;
     assert_eq!(cohort.n_spells(), 7);
-    assert_eq!(cohort.municipality_names, ["Brøndby", "Høje Taastrup", "København", "Århus"]);
+    assert_eq!(
+        cohort.municipality_names,
+        ["Brøndby", "Høje Taastrup", "København", "Århus"]
+    );
     // Spell 4 moved in on 2001-02-01 after a permit on 2000-07-01: 215 days.
     assert_eq!(cohort.time_enter[3], 215.0 / 30.436875);
     // Spell 3: 1999-01-04 to 2000-02-29 is 421 days.
@@ -81,48 +114,92 @@ fn every_dialect_gives_the_same_cohort() {
             Outcome::None
         ]
     );
-    assert_eq!(cohort.permit_year, [2001, 2002, 1999, 2000, 2003, 2004, 2001]);
+    assert_eq!(
+        cohort.permit_year,
+        [2001, 2002, 1999, 2000, 2003, 2004, 2001]
+    );
     let names: Vec<&str> = cohort.individual.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(names, ["sex", "age", "children", "residence_basis", "danish_track"]);
-    let Some(CovariateValues::Categorical { levels, codes }) = cohort.individual_covariate("sex").map(|c| &c.values)
+    assert_eq!(
+        names,
+        ["sex", "age", "children", "residence_basis", "danish_track"]
+    );
+    let Some(CovariateValues::Categorical { levels, codes }) =
+        cohort.individual_covariate("sex").map(|c| &c.values)
     else {
         panic!("sex is categorical")
     };
     assert_eq!(levels, &["K", "M"]);
     assert_eq!(codes, &[1, 0, 0, 1, 1, 0, 0]);
-    assert_eq!(cohort.individual[1].values, CovariateValues::Numeric(vec![31.5, 27.0, 19.25, 44.0, 36.75, 22.0, 50.5]));
+    assert_eq!(
+        cohort.individual[1].values,
+        CovariateValues::Numeric(vec![31.5, 27.0, 19.25, 44.0, 36.75, 22.0, 50.5])
+    );
     assert_eq!(cohort.municipal.len(), 1);
     assert_eq!(cohort.municipal[0].name, "unemployment_rate");
-    assert_eq!(cohort.municipal[0].values, CovariateValues::Numeric(vec![8.0, 7.75, 9.1, 6.2]));
+    assert_eq!(
+        cohort.municipal[0].values,
+        CovariateValues::Numeric(vec![8.0, 7.75, 9.1, 6.2])
+    );
     assert_eq!(cohort.line, [2, 3, 4, 5, 6, 7, 8]);
 }
 
 #[test]
 fn a_named_sheet_is_read_and_a_missing_one_is_named() {
     let bytes = fixture("spells.xlsx");
-    let options = ReadOptions { sheet: Some("Noter".to_owned()), ..ReadOptions::default() };
+    let options = ReadOptions {
+        sheet: Some("Noter".to_owned()),
+        ..ReadOptions::default()
+    };
     let error = read_spells_from_bytes(&bytes, &options).err();
-    assert_eq!(error, Some(ReadError::MissingColumn { name: "municipality" }));
-    let options = ReadOptions { sheet: Some("Data".to_owned()), ..ReadOptions::default() };
-    let Some(error) = read_spells_from_bytes(&bytes, &options).err() else { panic!("no sheet Data") };
-    assert!(error.message(Language::Danish).contains("Forløb, Noter"), "{}", error.message(Language::Danish));
+    assert_eq!(
+        error,
+        Some(ReadError::MissingColumn {
+            name: "municipality"
+        })
+    );
+    let options = ReadOptions {
+        sheet: Some("Data".to_owned()),
+        ..ReadOptions::default()
+    };
+    let Some(error) = read_spells_from_bytes(&bytes, &options).err() else {
+        panic!("no sheet Data")
+    };
+    assert!(
+        error.message(Language::Danish).contains("Forløb, Noter"),
+        "{}",
+        error.message(Language::Danish)
+    );
 }
 
 #[test]
 fn progress_reaches_the_total() {
     let bytes = fixture("spells_cp1252_semicolon.csv");
     let mut last = None;
-    read_spells(std::io::Cursor::new(&bytes), &ReadOptions::default(), &mut |p: ReadProgress| last = Some(p))
-        .unwrap_or_else(|e| panic!("{e}"));
+    read_spells(
+        std::io::Cursor::new(&bytes),
+        &ReadOptions::default(),
+        &mut |p: ReadProgress| last = Some(p),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let total = bytes.len() as u64;
-    assert_eq!(last, Some(ReadProgress { pass: 2, bytes_read: total, total_bytes: total }));
+    assert_eq!(
+        last,
+        Some(ReadProgress {
+            pass: 2,
+            bytes_read: total,
+            total_bytes: total
+        })
+    );
 }
 
 #[test]
 fn rule_field_count() {
     let report = read_ok(&csv_with(&["Aarhus,2001-01-01,2002-01-01,none,30,refugee"]));
     assert_eq!(excluded(&report), [(4, "wrong_field_count", None)]);
-    assert_eq!(report.excluded_rows[0].message(Language::English), "Line 4: the row has 6 fields but the header has 7.");
+    assert_eq!(
+        report.excluded_rows[0].message(Language::English),
+        "Line 4: the row has 6 fields but the header has 7."
+    );
 }
 
 #[test]
@@ -152,10 +229,15 @@ fn rule_dates_valid() {
     ]));
     assert_eq!(
         excluded(&report),
-        [(4, "invalid_date", Some("permit_date".to_owned())), (5, "invalid_date", Some("end_date".to_owned()))]
+        [
+            (4, "invalid_date", Some("permit_date".to_owned())),
+            (5, "invalid_date", Some("end_date".to_owned()))
+        ]
     );
     assert_eq!(report.excluded_rows[0].value.as_deref(), Some("2003-02-30"));
-    assert!(report.excluded_rows[0].message(Language::Danish).starts_with("Linje 4: `permit_date` er «2003-02-30»"));
+    assert!(report.excluded_rows[0]
+        .message(Language::Danish)
+        .starts_with("Linje 4: `permit_date` er «2003-02-30»"));
 }
 
 #[test]
@@ -179,8 +261,13 @@ fn rule_date_order() {
 
 #[test]
 fn rule_known_outcome() {
-    let report = read_ok(&csv_with(&["Aarhus,2001-01-01,2002-01-01,job,30,refugee,6"]));
-    assert_eq!(excluded(&report), [(4, "unknown_outcome", Some("outcome".to_owned()))]);
+    let report = read_ok(&csv_with(&[
+        "Aarhus,2001-01-01,2002-01-01,job,30,refugee,6",
+    ]));
+    assert_eq!(
+        excluded(&report),
+        [(4, "unknown_outcome", Some("outcome".to_owned()))]
+    );
 }
 
 #[test]
@@ -193,19 +280,28 @@ fn rule_numeric_fields_numeric() {
     // The last row has an extra field (an unquoted decimal comma in a `,` file).
     assert_eq!(
         excluded(&report),
-        [(4, "not_a_number", Some("age".to_owned())), (5, "not_a_number", Some("age".to_owned())), (6, "wrong_field_count", None)]
+        [
+            (4, "not_a_number", Some("age".to_owned())),
+            (5, "not_a_number", Some("age".to_owned())),
+            (6, "wrong_field_count", None)
+        ]
     );
 }
 
 #[test]
 fn rule_empty_covariate_excludes_the_row() {
     let report = read_ok(&csv_with(&["Aarhus,2001-01-01,2002-01-01,none,30, ,6"]));
-    assert_eq!(excluded(&report), [(4, "missing_value", Some("residence_basis".to_owned()))]);
+    assert_eq!(
+        excluded(&report),
+        [(4, "missing_value", Some("residence_basis".to_owned()))]
+    );
 }
 
 #[test]
 fn rule_municipal_covariate_constant_is_fatal_and_named() {
-    let error = read_err(&csv_with(&["Odense,2001-01-01,2002-01-01,none,30,refugee,7.5"]));
+    let error = read_err(&csv_with(&[
+        "Odense,2001-01-01,2002-01-01,none,30,refugee,7.5",
+    ]));
     assert_eq!(
         error,
         ReadError::MunicipalCovariateNotConstant {
@@ -221,7 +317,10 @@ fn rule_municipal_covariate_constant_is_fatal_and_named() {
         "Odense,2001-01-01,2002-01-01,none,30,refugee,\"7,0\"",
         "Odense,2001-01-01,2000-01-01,none,30,refugee,99",
     ]));
-    assert_eq!(excluded(&report), [(5, "end_not_after_entry", Some("end_date".to_owned()))]);
+    assert_eq!(
+        excluded(&report),
+        [(5, "end_not_after_entry", Some("end_date".to_owned()))]
+    );
 }
 
 #[test]
@@ -234,12 +333,22 @@ fn fatal_problems_name_the_column() {
     );
     assert_eq!(
         read_err(b"municipality,Permit_Date,end_date,outcome,permit_date\n"),
-        ReadError::DuplicateColumn { name: "permit_date".to_owned() }
+        ReadError::DuplicateColumn {
+            name: "permit_date".to_owned()
+        }
     );
-    assert_eq!(read_err(&csv_with(&[]).repeat(1)[..HEADER.len() + 1]), ReadError::NoValidRows { n_excluded: 0 });
+    assert_eq!(
+        read_err(&csv_with(&[]).repeat(1)[..HEADER.len() + 1]),
+        ReadError::NoValidRows { n_excluded: 0 }
+    );
     let all_bad = "municipality,permit_date,end_date,outcome\nA,x,2002-01-01,none\n";
-    assert_eq!(read_err(all_bad.as_bytes()), ReadError::NoValidRows { n_excluded: 1 });
-    assert!(read_err(b"PK\x03\x04not really a zip").message(Language::English).starts_with("The Excel file could not be read"));
+    assert_eq!(
+        read_err(all_bad.as_bytes()),
+        ReadError::NoValidRows { n_excluded: 1 }
+    );
+    assert!(read_err(b"PK\x03\x04not really a zip")
+        .message(Language::English)
+        .starts_with("The Excel file could not be read"));
 }
 
 #[test]
@@ -256,25 +365,46 @@ fn roles_override_defaults_and_unknown_columns_are_listed() {
         ],
         sheet: None,
     };
-    let Ok(report) = read_spells_from_bytes(text.as_bytes(), &options) else { panic!("roles apply") };
+    let Ok(report) = read_spells_from_bytes(text.as_bytes(), &options) else {
+        panic!("roles apply")
+    };
     let cohort: &Cohort = &report.cohort;
     assert_eq!(report.ignored_columns, Vec::<String>::new());
     assert_eq!(
         cohort.individual[0].values,
-        CovariateValues::Categorical { levels: vec!["30".to_owned()], codes: vec![0] }
+        CovariateValues::Categorical {
+            levels: vec!["30".to_owned()],
+            codes: vec![0]
+        }
     );
-    assert_eq!(cohort.individual[1].values, CovariateValues::Numeric(vec![3.0]));
-    assert_eq!(cohort.municipal[0].values, CovariateValues::Numeric(vec![100.0]));
+    assert_eq!(
+        cohort.individual[1].values,
+        CovariateValues::Numeric(vec![3.0])
+    );
+    assert_eq!(
+        cohort.municipal[0].values,
+        CovariateValues::Numeric(vec![100.0])
+    );
 
-    let unknown = ReadOptions { roles: vec![("income".to_owned(), Role::IndividualNumeric)], sheet: None };
+    let unknown = ReadOptions {
+        roles: vec![("income".to_owned(), Role::IndividualNumeric)],
+        sheet: None,
+    };
     assert_eq!(
         read_spells_from_bytes(text.as_bytes(), &unknown).err(),
-        Some(ReadError::RoleForUnknownColumn { name: "income".to_owned() })
+        Some(ReadError::RoleForUnknownColumn {
+            name: "income".to_owned()
+        })
     );
-    let reserved = ReadOptions { roles: vec![("outcome".to_owned(), Role::IndividualCategorical)], sheet: None };
+    let reserved = ReadOptions {
+        roles: vec![("outcome".to_owned(), Role::IndividualCategorical)],
+        sheet: None,
+    };
     assert_eq!(
         read_spells_from_bytes(text.as_bytes(), &reserved).err(),
-        Some(ReadError::RoleForSpellColumn { name: "outcome".to_owned() })
+        Some(ReadError::RoleForSpellColumn {
+            name: "outcome".to_owned()
+        })
     );
 }
 
@@ -286,16 +416,26 @@ fn line_numbers_count_blank_lines_and_quoted_newlines() {
                 B,2001-01-01,bad,none\n";
     let report = read_ok(text.as_bytes());
     assert_eq!(report.cohort.line, [3]);
-    assert_eq!(excluded(&report), [(6, "invalid_date", Some("end_date".to_owned()))]);
+    assert_eq!(
+        excluded(&report),
+        [(6, "invalid_date", Some("end_date".to_owned()))]
+    );
 }
 
 #[test]
 fn windows_1252_is_chosen_only_when_utf8_fails() {
     // "Ø" is 0xD8 in Windows-1252 and invalid alone in UTF-8.
-    let text = b"municipality;permit_date;end_date;outcome\n\xd8lstykke;01-02-2001;01-02-2002;ingen\n";
+    let text =
+        b"municipality;permit_date;end_date;outcome\n\xd8lstykke;01-02-2001;01-02-2002;ingen\n";
     let report = read_ok(text);
     assert_eq!(report.cohort.municipality_names, ["Ølstykke"]);
-    assert_eq!(report.format, SourceFormat::Csv { encoding: TextEncoding::Windows1252, delimiter: ';' });
+    assert_eq!(
+        report.format,
+        SourceFormat::Csv {
+            encoding: TextEncoding::Windows1252,
+            delimiter: ';'
+        }
+    );
 }
 
 /// Bytes that look like spell files often enough to reach deep into the reader.
@@ -311,9 +451,14 @@ fn spell_like_bytes() -> impl Strategy<Value = Vec<u8>> {
         "[ -~æøåÆØÅ\n\r\t;,\"]{0,12}",
     ];
     let line = prop::collection::vec(field, 0..8).prop_map(|fields| fields.join(";"));
-    let header = Just("municipality;permit_date;end_date;outcome;age;sex;unemployment_rate".to_owned());
-    (header, prop::collection::vec(line, 0..12), prop::collection::vec(any::<u8>(), 0..16)).prop_map(
-        |(header, lines, noise)| {
+    let header =
+        Just("municipality;permit_date;end_date;outcome;age;sex;unemployment_rate".to_owned());
+    (
+        header,
+        prop::collection::vec(line, 0..12),
+        prop::collection::vec(any::<u8>(), 0..16),
+    )
+        .prop_map(|(header, lines, noise)| {
             let mut bytes = header.into_bytes();
             for line in lines {
                 bytes.push(b'\n');
@@ -321,8 +466,7 @@ fn spell_like_bytes() -> impl Strategy<Value = Vec<u8>> {
             }
             bytes.extend(noise);
             bytes
-        },
-    )
+        })
 }
 
 proptest! {
@@ -392,10 +536,19 @@ fn utf8_split_across_chunk_boundaries_is_still_utf8() {
         }
         let filler = boundary - bytes_before - text.len() - prefix.len();
         text.push_str(&format!("{prefix}{}{character}\n", "y".repeat(filler)));
-        assert_eq!(&text.as_bytes()[boundary - bytes_before..boundary + 1], character.as_bytes());
+        assert_eq!(
+            &text.as_bytes()[boundary - bytes_before..boundary + 1],
+            character.as_bytes()
+        );
     }
     text.push_str(row);
     let report = read_ok(text.as_bytes());
-    assert_eq!(report.format, SourceFormat::Csv { encoding: TextEncoding::Utf8, delimiter: ',' });
+    assert_eq!(
+        report.format,
+        SourceFormat::Csv {
+            encoding: TextEncoding::Utf8,
+            delimiter: ','
+        }
+    );
     assert_eq!(report.excluded_rows, vec![]);
 }
