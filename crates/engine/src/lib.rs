@@ -7,7 +7,11 @@
 //! The contract it implements is `MODEL.md` (input format, formulas, the JSON of the CLI).
 
 pub mod cohort;
+pub mod design;
 pub mod km;
+pub mod linalg;
+pub mod model;
+pub mod pwe;
 pub mod read;
 pub mod tables;
 pub mod time;
