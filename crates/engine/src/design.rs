@@ -22,7 +22,11 @@ pub struct ModelOptions {
 
 impl Default for ModelOptions {
     fn default() -> ModelOptions {
-        ModelOptions { horizon_months: 48.0, piece_months: 3.0, min_spells: 80 }
+        ModelOptions {
+            horizon_months: 48.0,
+            piece_months: 3.0,
+            min_spells: 80,
+        }
     }
 }
 
@@ -61,9 +65,17 @@ pub struct CategoricalTerms {
 #[derive(Clone, Debug, PartialEq)]
 pub enum DesignColumn {
     /// β·x for a numeric column: the values per spell of the cohort.
-    Numeric { name: String, first_term: usize, values: Vec<f64> },
+    Numeric {
+        name: String,
+        first_term: usize,
+        values: Vec<f64>,
+    },
     /// Dummies: `level_code[i]` maps to `terms.dummy_of_level`.
-    Categorical { terms: CategoricalTerms, first_term: usize, level_code: Vec<u32> },
+    Categorical {
+        terms: CategoricalTerms,
+        first_term: usize,
+        level_code: Vec<u32>,
+    },
 }
 
 /// The checked design for the fit, over all valid spells of the cohort.
@@ -96,8 +108,14 @@ impl Design {
         row.clear();
         for column in &self.columns {
             match column {
-                DesignColumn::Numeric { first_term, values, .. } => row.push((*first_term, values[i])),
-                DesignColumn::Categorical { terms, first_term, level_code } => {
+                DesignColumn::Numeric {
+                    first_term, values, ..
+                } => row.push((*first_term, values[i])),
+                DesignColumn::Categorical {
+                    terms,
+                    first_term,
+                    level_code,
+                } => {
                     if let Some(dummy) = terms.dummy_of_level[level_code[i] as usize] {
                         row.push((first_term + dummy, 1.0));
                     }
@@ -111,8 +129,14 @@ impl Design {
         let mut eta = 0.0;
         for column in &self.columns {
             match column {
-                DesignColumn::Numeric { first_term, values, .. } => eta += beta[*first_term] * values[i],
-                DesignColumn::Categorical { terms, first_term, level_code } => {
+                DesignColumn::Numeric {
+                    first_term, values, ..
+                } => eta += beta[*first_term] * values[i],
+                DesignColumn::Categorical {
+                    terms,
+                    first_term,
+                    level_code,
+                } => {
                     if let Some(dummy) = terms.dummy_of_level[level_code[i] as usize] {
                         eta += beta[first_term + dummy];
                     }
@@ -128,10 +152,16 @@ impl Design {
     /// covariate.
     pub fn build(cohort: &Cohort, options: ModelOptions) -> Result<Design, ModelError> {
         if !(options.horizon_months > 0.0 && options.horizon_months.is_finite()) {
-            return Err(ModelError::InvalidOption { option: "horizon", value: options.horizon_months });
+            return Err(ModelError::InvalidOption {
+                option: "horizon",
+                value: options.horizon_months,
+            });
         }
         if !(options.piece_months > 0.0 && options.piece_months.is_finite()) {
-            return Err(ModelError::InvalidOption { option: "piece-months", value: options.piece_months });
+            return Err(ModelError::InvalidOption {
+                option: "piece-months",
+                value: options.piece_months,
+            });
         }
         let horizon = options.horizon_months;
         let n = cohort.n_spells();
@@ -148,10 +178,15 @@ impl Design {
             }
         }
         if !event_censored.iter().any(|&e| e) {
-            return Err(ModelError::NoEventsWithinHorizon { horizon_months: horizon });
+            return Err(ModelError::NoEventsWithinHorizon {
+                horizon_months: horizon,
+            });
         }
         let estimation_spells: Vec<usize> = (0..n)
-            .filter(|&i| cohort.time_enter[i] < horizon && municipality_has_event[cohort.municipality[i] as usize])
+            .filter(|&i| {
+                cohort.time_enter[i] < horizon
+                    && municipality_has_event[cohort.municipality[i] as usize]
+            })
             .collect();
 
         let mut term_names = Vec::new();
@@ -162,7 +197,9 @@ impl Design {
                 CovariateValues::Numeric(values) => {
                     let first = values[estimation_spells[0]];
                     if estimation_spells.iter().all(|&i| values[i] == first) {
-                        return Err(ModelError::ConstantCovariate { column: covariate.name.clone() });
+                        return Err(ModelError::ConstantCovariate {
+                            column: covariate.name.clone(),
+                        });
                     }
                     columns.push(DesignColumn::Numeric {
                         name: covariate.name.clone(),
@@ -172,8 +209,20 @@ impl Design {
                     term_names.push(covariate.name.clone());
                 }
                 CovariateValues::Categorical { levels, codes } => {
-                    let terms = categorical_terms(&covariate.name, levels, codes, &estimation_spells, &event_censored);
-                    push_categorical(terms, codes.clone(), &mut term_names, &mut columns, &mut dropped_covariates);
+                    let terms = categorical_terms(
+                        &covariate.name,
+                        levels,
+                        codes,
+                        &estimation_spells,
+                        &event_censored,
+                    );
+                    push_categorical(
+                        terms,
+                        codes.clone(),
+                        &mut term_names,
+                        &mut columns,
+                        &mut dropped_covariates,
+                    );
                 }
             }
         }
@@ -182,11 +231,26 @@ impl Design {
         let mut years: Vec<i32> = cohort.permit_year.clone();
         years.sort_unstable();
         years.dedup();
-        let year_codes: Vec<u32> =
-            cohort.permit_year.iter().map(|y| years.binary_search(y).map_or(0, |k| k as u32)).collect();
+        let year_codes: Vec<u32> = cohort
+            .permit_year
+            .iter()
+            .map(|y| years.binary_search(y).map_or(0, |k| k as u32))
+            .collect();
         let year_levels: Vec<String> = years.iter().map(i32::to_string).collect();
-        let terms = categorical_terms("permit_year", &year_levels, &year_codes, &estimation_spells, &event_censored);
-        push_categorical(terms, year_codes, &mut term_names, &mut columns, &mut dropped_covariates);
+        let terms = categorical_terms(
+            "permit_year",
+            &year_levels,
+            &year_codes,
+            &estimation_spells,
+            &event_censored,
+        );
+        push_categorical(
+            terms,
+            year_codes,
+            &mut term_names,
+            &mut columns,
+            &mut dropped_covariates,
+        );
 
         Ok(Design {
             boundaries: options.piece_boundaries(),
@@ -213,8 +277,17 @@ fn push_categorical(
         dropped_covariates.push(terms.column.clone());
     }
     let first_term = term_names.len();
-    term_names.extend(terms.dummies.iter().map(|level| format!("{}={level}", terms.column)));
-    columns.push(DesignColumn::Categorical { terms, first_term, level_code });
+    term_names.extend(
+        terms
+            .dummies
+            .iter()
+            .map(|level| format!("{}={level}", terms.column)),
+    );
+    columns.push(DesignColumn::Categorical {
+        terms,
+        first_term,
+        level_code,
+    });
 }
 
 /// Reference, pooling and dummies of one categorical column (MODEL.md §4 (a)–(c), §6).
@@ -233,10 +306,20 @@ fn categorical_terms(
         n_events[codes[i] as usize] += usize::from(event[i]);
     }
     // (a) The most frequent level; ties to the first in level order.
-    let reference = (0..levels.len()).fold(0, |best, level| if n_spells[level] > n_spells[best] { level } else { best });
+    let reference = (0..levels.len()).fold(0, |best, level| {
+        if n_spells[level] > n_spells[best] {
+            level
+        } else {
+            best
+        }
+    });
     // (b) Rare levels, or levels without an event, are pooled into `(other)`.
-    let is_pooled = |level: usize| level != reference && (n_spells[level] < MIN_SPELLS_PER_LEVEL || n_events[level] == 0);
-    let pooled: Vec<usize> = (0..levels.len()).filter(|&level| is_pooled(level)).collect();
+    let is_pooled = |level: usize| {
+        level != reference && (n_spells[level] < MIN_SPELLS_PER_LEVEL || n_events[level] == 0)
+    };
+    let pooled: Vec<usize> = (0..levels.len())
+        .filter(|&level| is_pooled(level))
+        .collect();
     let other_spells: usize = pooled.iter().map(|&l| n_spells[l]).sum();
     let other_events: usize = pooled.iter().map(|&l| n_events[l]).sum();
     // (c) A too-small `(other)` joins the reference.
@@ -293,13 +376,20 @@ mod tests {
         assert_eq!(terms.reference, "b");
         assert_eq!(terms.dummies, ["a", OTHER_LEVEL]);
         assert_eq!(terms.pooled, ["c", "d", "e"]);
-        assert_eq!(terms.dummy_of_level, [Some(0), None, Some(1), Some(1), Some(1)]);
+        assert_eq!(
+            terms.dummy_of_level,
+            [Some(0), None, Some(1), Some(1), Some(1)]
+        );
     }
 
     #[test]
     fn a_small_other_joins_the_reference_and_ties_go_to_the_first_level() {
         let levels = names(&["a", "b", "c"]);
-        let codes: Vec<u32> = [0u32; 40].into_iter().chain([1; 40]).chain([2; 29]).collect();
+        let codes: Vec<u32> = [0u32; 40]
+            .into_iter()
+            .chain([1; 40])
+            .chain([2; 29])
+            .collect();
         let sample: Vec<usize> = (0..codes.len()).collect();
         let event = vec![true; codes.len()];
         let terms = categorical_terms("x", &levels, &codes, &sample, &event);
@@ -322,7 +412,11 @@ mod tests {
 
     #[test]
     fn pieces_end_at_the_horizon() {
-        let options = ModelOptions { horizon_months: 10.0, piece_months: 3.0, min_spells: 80 };
+        let options = ModelOptions {
+            horizon_months: 10.0,
+            piece_months: 3.0,
+            min_spells: 80,
+        };
         assert_eq!(options.piece_boundaries(), [0.0, 3.0, 6.0, 9.0, 10.0]);
         assert_eq!(ModelOptions::default().piece_boundaries().len(), 17);
     }

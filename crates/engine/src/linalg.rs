@@ -11,7 +11,10 @@ pub struct Matrix {
 
 impl Matrix {
     pub fn zeros(n: usize) -> Matrix {
-        Matrix { n, data: vec![0.0; n * n] }
+        Matrix {
+            n,
+            data: vec![0.0; n * n],
+        }
     }
 
     pub fn get(&self, row: usize, col: usize) -> f64 {
@@ -64,7 +67,10 @@ impl Cholesky {
             for k in 0..j {
                 pivot -= lower.get(j, k) * lower.get(j, k);
             }
-            if !(pivot > RELATIVE_PIVOT_TOLERANCE * diagonal.abs()) || !pivot.is_finite() {
+            if pivot.is_nan()
+                || pivot <= RELATIVE_PIVOT_TOLERANCE * diagonal.abs()
+                || pivot.is_infinite()
+            {
                 return Err(NonPositivePivot { index: j });
             }
             let root = pivot.sqrt();
@@ -84,18 +90,12 @@ impl Cholesky {
         let n = self.lower.n;
         let mut x = b.to_vec();
         for i in 0..n {
-            let mut value = x[i];
-            for k in 0..i {
-                value -= self.lower.get(i, k) * x[k];
-            }
-            x[i] = value / self.lower.get(i, i);
+            let known: f64 = (0..i).map(|k| self.lower.get(i, k) * x[k]).sum();
+            x[i] = (x[i] - known) / self.lower.get(i, i);
         }
         for i in (0..n).rev() {
-            let mut value = x[i];
-            for k in i + 1..n {
-                value -= self.lower.get(k, i) * x[k];
-            }
-            x[i] = value / self.lower.get(i, i);
+            let known: f64 = (i + 1..n).map(|k| self.lower.get(k, i) * x[k]).sum();
+            x[i] = (x[i] - known) / self.lower.get(i, i);
         }
         x
     }
@@ -124,7 +124,9 @@ mod tests {
     fn solves_and_inverts_a_small_spd_matrix() {
         let mut a = Matrix::zeros(3);
         a.data = vec![4.0, 2.0, 0.6, 2.0, 5.0, 1.0, 0.6, 1.0, 3.0];
-        let Ok(cholesky) = Cholesky::factor(&a) else { panic!("positive definite") };
+        let Ok(cholesky) = Cholesky::factor(&a) else {
+            panic!("positive definite")
+        };
         let x = cholesky.solve(&[1.0, 2.0, 3.0]);
         for row in 0..3 {
             let ax: f64 = (0..3).map(|col| a.get(row, col) * x[col]).sum();
@@ -144,6 +146,9 @@ mod tests {
         let mut a = Matrix::zeros(3);
         // Row 2 = row 0 + row 1 (as a Gram matrix of vectors u, v, u + v).
         a.data = vec![1.0, 0.0, 1.0, 0.0, 2.0, 2.0, 1.0, 2.0, 3.0];
-        assert_eq!(Cholesky::factor(&a).err(), Some(NonPositivePivot { index: 2 }));
+        assert_eq!(
+            Cholesky::factor(&a).err(),
+            Some(NonPositivePivot { index: 2 })
+        );
     }
 }

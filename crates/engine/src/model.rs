@@ -11,14 +11,29 @@ use crate::Language;
 /// Why the model cannot be estimated.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ModelError {
-    InvalidOption { option: &'static str, value: f64 },
-    NoEventsWithinHorizon { horizon_months: f64 },
-    ConstantCovariate { column: String },
-    Collinear { term: String },
-    NotConverged { iterations: usize, max_abs_score: f64 },
+    InvalidOption {
+        option: &'static str,
+        value: f64,
+    },
+    NoEventsWithinHorizon {
+        horizon_months: f64,
+    },
+    ConstantCovariate {
+        column: String,
+    },
+    Collinear {
+        term: String,
+    },
+    NotConverged {
+        iterations: usize,
+        max_abs_score: f64,
+    },
     /// The stage-2 design is singular: too few ranked municipalities, or a municipal
     /// covariate that is constant or collinear among them.
-    StageTwoSingular { column: String, n_ranked: usize },
+    StageTwoSingular {
+        column: String,
+        n_ranked: usize,
+    },
 }
 
 impl ModelError {
@@ -207,7 +222,11 @@ impl RestrictedMean {
             let last = cumulative_at_start[cumulative_at_start.len() - 1];
             cumulative_at_start.push(last + lambda * length);
         }
-        RestrictedMean { lengths, hazard: hazard.to_vec(), cumulative_at_start }
+        RestrictedMean {
+            lengths,
+            hazard: hazard.to_vec(),
+            cumulative_at_start,
+        }
     }
 
     /// RMST_H for linear predictor `eta` = x_iᵀβ̂ + a.
@@ -236,7 +255,8 @@ impl RestrictedMean {
             total -= if self.hazard[j] == 0.0 {
                 u_start * (-u_start).exp() * self.lengths[j]
             } else {
-                ((u_start + 1.0) * (-u_start).exp() - (u_end + 1.0) * (-u_end).exp()) / self.hazard[j]
+                ((u_start + 1.0) * (-u_start).exp() - (u_end + 1.0) * (-u_end).exp())
+                    / self.hazard[j]
             };
         }
         total
@@ -248,7 +268,8 @@ impl RestrictedMean {
         for j in 0..self.lengths.len() {
             let end = start + self.lengths[j];
             if t <= end || j + 1 == self.lengths.len() {
-                let cumulative = self.cumulative_at_start[j] + self.hazard[j] * (t.min(end) - start).max(0.0);
+                let cumulative =
+                    self.cumulative_at_start[j] + self.hazard[j] * (t.min(end) - start).max(0.0);
                 return (-eta.exp() * cumulative).exp();
             }
             start = end;
@@ -274,8 +295,24 @@ pub fn two_sided_p(z: f64) -> f64 {
 
 /// Fits the ranking model to `cohort`.
 pub fn fit_ranking(cohort: &Cohort, options: ModelOptions) -> Result<RankingModel, ModelError> {
+    fit_ranking_identified(cohort, options, None)
+}
+
+/// [`fit_ranking`] with the α fixed at 0 chosen by the caller (for invariance tests).
+#[doc(hidden)]
+pub fn fit_ranking_identified(
+    cohort: &Cohort,
+    options: ModelOptions,
+    fixed_municipality: Option<usize>,
+) -> Result<RankingModel, ModelError> {
     let design = Design::build(cohort, options)?;
-    let stage_one = pwe::fit(&design, &cohort.municipality, &cohort.time_enter, &cohort.municipality_names)?;
+    let stage_one = pwe::fit(
+        &design,
+        &cohort.municipality,
+        &cohort.time_enter,
+        &cohort.municipality_names,
+        fixed_municipality,
+    )?;
     let n_municipalities = cohort.n_municipalities();
 
     let mut spells_of: Vec<Vec<usize>> = vec![Vec::new(); n_municipalities];
@@ -283,7 +320,10 @@ pub fn fit_ranking(cohort: &Cohort, options: ModelOptions) -> Result<RankingMode
         spells_of[k as usize].push(i);
     }
     let completed_share = |k: usize| {
-        let completed = spells_of[k].iter().filter(|&&i| cohort.outcome[i].is_event()).count();
+        let completed = spells_of[k]
+            .iter()
+            .filter(|&&i| cohort.outcome[i].is_event())
+            .count();
         completed as f64 / spells_of[k].len() as f64
     };
     let ranked: Vec<usize> = (0..n_municipalities)
@@ -310,15 +350,20 @@ pub fn fit_ranking(cohort: &Cohort, options: ModelOptions) -> Result<RankingMode
         .enumerate()
         .map(|(r, &k)| {
             let spells = &spells_of[k];
-            let predictors: Vec<f64> = spells.iter().map(|&i| design.linear_predictor(i, &stage_one.beta)).collect();
-            let mean = |f: &dyn Fn(f64) -> f64| predictors.iter().map(|&eta| f(eta)).sum::<f64>() / spells.len() as f64;
+            let predictors: Vec<f64> = spells
+                .iter()
+                .map(|&i| design.linear_predictor(i, &stage_one.beta))
+                .collect();
+            let mean = |f: &dyn Fn(f64) -> f64| {
+                predictors.iter().map(|&eta| f(eta)).sum::<f64>() / spells.len() as f64
+            };
             let alpha = stage_one.alpha[k];
             let fitted = stage_two.fitted[r];
             let observed_months = mean(&|eta| restricted_mean.rmst(eta + alpha));
             let expected_months = mean(&|eta| restricted_mean.rmst(eta + fitted));
             let residual_variance = stage_two.residual_variance[r];
-            let p_value =
-                (residual_variance > 0.0).then(|| two_sided_p(stage_two.residual[r] / residual_variance.sqrt()));
+            let p_value = (residual_variance > 0.0)
+                .then(|| two_sided_p(stage_two.residual[r] / residual_variance.sqrt()));
             RankedMunicipality {
                 rank: 0,
                 municipality: cohort.municipality_names[k].clone(),
@@ -336,14 +381,20 @@ pub fn fit_ranking(cohort: &Cohort, options: ModelOptions) -> Result<RankingMode
             }
         })
         .collect();
-    rows.sort_by(|a, b| a.effect_months.total_cmp(&b.effect_months).then_with(|| a.municipality.cmp(&b.municipality)));
+    rows.sort_by(|a, b| {
+        a.effect_months
+            .total_cmp(&b.effect_months)
+            .then_with(|| a.municipality.cmp(&b.municipality))
+    });
     for (position, row) in rows.iter_mut().enumerate() {
         row.rank = position + 1;
     }
 
     let n_ranked_spells: usize = rows.iter().map(|r| r.spells).sum();
     let weighted_mean = |f: &dyn Fn(&RankedMunicipality) -> f64| {
-        (!rows.is_empty()).then(|| rows.iter().map(|r| r.spells as f64 * f(r)).sum::<f64>() / n_ranked_spells as f64)
+        (!rows.is_empty()).then(|| {
+            rows.iter().map(|r| r.spells as f64 * f(r)).sum::<f64>() / n_ranked_spells as f64
+        })
     };
     let n_completed = cohort.outcome.iter().filter(|o| o.is_event()).count();
     let national = NationalRow {
@@ -358,17 +409,23 @@ pub fn fit_ranking(cohort: &Cohort, options: ModelOptions) -> Result<RankingMode
         .term_names
         .iter()
         .zip(stage_one.beta.iter().zip(&stage_one.beta_se))
-        .map(|(term, (&estimate, &se))| Coefficient { term: term.clone(), estimate, se })
+        .map(|(term, (&estimate, &se))| Coefficient {
+            term: term.clone(),
+            estimate,
+            se,
+        })
         .collect();
     let pooled_levels = design
         .columns
         .iter()
         .filter_map(|column| match column {
-            DesignColumn::Categorical { terms, .. } => terms.pooled_into.as_ref().map(|into| PooledLevels {
-                column: terms.column.clone(),
-                levels: terms.pooled.clone(),
-                into: into.clone(),
-            }),
+            DesignColumn::Categorical { terms, .. } => {
+                terms.pooled_into.as_ref().map(|into| PooledLevels {
+                    column: terms.column.clone(),
+                    levels: terms.pooled.clone(),
+                    into: into.clone(),
+                })
+            }
             DesignColumn::Numeric { .. } => None,
         })
         .collect();
@@ -441,11 +498,18 @@ fn stage_two(
                 for &k in ranked {
                     counts[codes[k] as usize] += 1;
                 }
-                let reference = (0..levels.len()).fold(0, |best, l| if counts[l] > counts[best] { l } else { best });
+                let reference =
+                    (0..levels.len())
+                        .fold(0, |best, l| if counts[l] > counts[best] { l } else { best });
                 for (level, name) in levels.iter().enumerate() {
                     if level != reference && counts[level] > 0 {
                         terms.push(format!("{}={name}", covariate.name));
-                        columns.push(ranked.iter().map(|&k| f64::from(u8::from(codes[k] as usize == level))).collect());
+                        columns.push(
+                            ranked
+                                .iter()
+                                .map(|&k| f64::from(u8::from(codes[k] as usize == level)))
+                                .collect(),
+                        );
                     }
                 }
             }
@@ -469,14 +533,22 @@ fn stage_two(
     let mut right = vec![0.0; n_columns];
     for a in 0..n_columns {
         for b in 0..=a {
-            let value: f64 = (0..n_ranked).map(|r| weights[r] * columns[a][r] * columns[b][r]).sum();
+            let value: f64 = (0..n_ranked)
+                .map(|r| weights[r] * columns[a][r] * columns[b][r])
+                .sum();
             normal.set(a, b, value);
         }
-        right[a] = (0..n_ranked).map(|r| weights[r] * columns[a][r] * alpha[r]).sum();
+        right[a] = (0..n_ranked)
+            .map(|r| weights[r] * columns[a][r] * alpha[r])
+            .sum();
     }
     normal.symmetrize_from_lower();
     let singular = |index: usize| {
-        let column = terms[index].split('=').next().unwrap_or_default().to_owned();
+        let column = terms[index]
+            .split('=')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         ModelError::StageTwoSingular { column, n_ranked }
     };
     let cholesky = Cholesky::factor(&normal).map_err(|pivot| singular(pivot.index))?;
@@ -485,13 +557,22 @@ fn stage_two(
         return Err(singular(n_columns - 1));
     }
     let coefficients = cholesky.solve(&right);
-    let fitted: Vec<f64> =
-        (0..n_ranked).map(|r| (0..n_columns).map(|c| columns[c][r] * coefficients[c]).sum()).collect();
+    let fitted: Vec<f64> = (0..n_ranked)
+        .map(|r| {
+            (0..n_columns)
+                .map(|c| columns[c][r] * coefficients[c])
+                .sum()
+        })
+        .collect();
     let residual: Vec<f64> = alpha.iter().zip(&fitted).map(|(a, f)| a - f).collect();
 
     let total_weight: f64 = weights.iter().sum();
     let alpha_mean = weights.iter().zip(&alpha).map(|(w, a)| w * a).sum::<f64>() / total_weight;
-    let total_ss: f64 = weights.iter().zip(&alpha).map(|(w, a)| w * (a - alpha_mean).powi(2)).sum();
+    let total_ss: f64 = weights
+        .iter()
+        .zip(&alpha)
+        .map(|(w, a)| w * (a - alpha_mean).powi(2))
+        .sum();
     let residual_ss: f64 = weights.iter().zip(&residual).map(|(w, u)| w * u * u).sum();
     let r_squared = if total_ss == 0.0 {
         None
@@ -527,5 +608,12 @@ fn stage_two(
             total
         })
         .collect();
-    Ok(StageTwo { terms, coefficients, fitted, residual, residual_variance, r_squared })
+    Ok(StageTwo {
+        terms,
+        coefficients,
+        fitted,
+        residual,
+        residual_variance,
+        r_squared,
+    })
 }

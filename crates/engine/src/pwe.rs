@@ -131,19 +131,27 @@ fn estimation_spells(design: &Design, municipality: &[u32], time_enter: &[f64]) 
             municipality: municipality[i] as usize,
             time_enter: time_enter[i],
             time_exit: design.time_exit_censored[i],
-            event_piece: design.event_censored[i].then(|| piece_of_exit(boundaries, design.time_exit_censored[i])),
+            event_piece: design.event_censored[i]
+                .then(|| piece_of_exit(boundaries, design.time_exit_censored[i])),
         })
         .collect()
 }
 
 /// The piece j with b_j < t ≤ b_{j+1}.
 fn piece_of_exit(boundaries: &[f64], t: f64) -> usize {
-    boundaries.partition_point(|&b| b < t).saturating_sub(1).min(boundaries.len() - 2)
+    boundaries
+        .partition_point(|&b| b < t)
+        .saturating_sub(1)
+        .min(boundaries.len() - 2)
 }
 
 impl Problem<'_> {
     fn hazard(&self, theta: &[f64]) -> Vec<f64> {
-        self.layout.piece.iter().map(|p| p.map_or(0.0, |m| theta[m].exp())).collect()
+        self.layout
+            .piece
+            .iter()
+            .map(|p| p.map_or(0.0, |m| theta[m].exp()))
+            .collect()
     }
 
     fn alpha(&self, theta: &[f64], k: usize) -> f64 {
@@ -163,18 +171,24 @@ impl Problem<'_> {
         let mut row: Vec<(usize, f64)> = Vec::new();
 
         for spell in &self.spells {
-            let eta = self.design.linear_predictor(spell.index, beta) + self.alpha(theta, spell.municipality);
+            let eta = self.design.linear_predictor(spell.index, beta)
+                + self.alpha(theta, spell.municipality);
             let exp_eta = eta.exp();
             let municipality_param = layout.municipality[spell.municipality];
             if derivatives {
                 self.design.row(spell.index, &mut row);
             }
             let mut mu = 0.0;
-            let first_piece = boundaries.partition_point(|&b| b <= spell.time_enter).saturating_sub(1);
+            let first_piece = boundaries
+                .partition_point(|&b| b <= spell.time_enter)
+                .saturating_sub(1);
             let last_piece = piece_of_exit(boundaries, spell.time_exit);
             for j in first_piece..=last_piece {
-                let Some(piece_param) = layout.piece[j] else { continue };
-                let exposure = spell.time_exit.min(boundaries[j + 1]) - spell.time_enter.max(boundaries[j]);
+                let Some(piece_param) = layout.piece[j] else {
+                    continue;
+                };
+                let exposure =
+                    spell.time_exit.min(boundaries[j + 1]) - spell.time_enter.max(boundaries[j]);
                 if exposure <= 0.0 {
                     continue;
                 }
@@ -222,7 +236,11 @@ impl Problem<'_> {
         if derivatives {
             information.symmetrize_from_lower();
         }
-        Evaluation { log_likelihood, score, information }
+        Evaluation {
+            log_likelihood,
+            score,
+            information,
+        }
     }
 
     /// The parameter name of θ index `m`, for messages.
@@ -233,13 +251,30 @@ impl Problem<'_> {
         if let Some(k) = self.layout.municipality.iter().position(|&p| p == Some(m)) {
             return format!("municipality {}", municipality_names[k]);
         }
-        let j = self.layout.piece.iter().position(|&p| p == Some(m)).unwrap_or(0);
-        format!("baseline piece {}–{} months", self.design.boundaries[j], self.design.boundaries[j + 1])
+        let j = self
+            .layout
+            .piece
+            .iter()
+            .position(|&p| p == Some(m))
+            .unwrap_or(0);
+        format!(
+            "baseline piece {}–{} months",
+            self.design.boundaries[j],
+            self.design.boundaries[j + 1]
+        )
     }
 }
 
-/// Fits stage 1 by Newton–Raphson with step halving.
-pub fn fit(design: &Design, municipality: &[u32], time_enter: &[f64], municipality_names: &[String]) -> Result<StageOneFit, ModelError> {
+/// Fits stage 1 by Newton–Raphson with step halving. `fixed_municipality` chooses the α
+/// held at 0 (default: the municipality with the most events); results reported by the
+/// engine do not depend on it, which the tests check.
+pub fn fit(
+    design: &Design,
+    municipality: &[u32],
+    time_enter: &[f64],
+    municipality_names: &[String],
+    fixed_municipality: Option<usize>,
+) -> Result<StageOneFit, ModelError> {
     let boundaries = &design.boundaries;
     let n_pieces = boundaries.len() - 1;
     let n_municipalities = design.municipality_has_event.len();
@@ -254,25 +289,44 @@ pub fn fit(design: &Design, municipality: &[u32], time_enter: &[f64], municipali
             events_per_municipality[spell.municipality] += 1;
         }
         for j in 0..n_pieces {
-            exposure_per_piece[j] += (spell.time_exit.min(boundaries[j + 1]) - spell.time_enter.max(boundaries[j])).max(0.0);
+            exposure_per_piece[j] += (spell.time_exit.min(boundaries[j + 1])
+                - spell.time_enter.max(boundaries[j]))
+            .max(0.0);
         }
     }
     // The municipality with the most events carries α = 0 (ties: the first by name).
-    let fixed = (0..n_municipalities)
-        .fold(0, |best, k| if events_per_municipality[k] > events_per_municipality[best] { k } else { best });
+    let most_events = (0..n_municipalities).fold(0, |best, k| {
+        if events_per_municipality[k] > events_per_municipality[best] {
+            k
+        } else {
+            best
+        }
+    });
+    let fixed = fixed_municipality
+        .filter(|&k| events_per_municipality[k] > 0)
+        .unwrap_or(most_events);
     let mut n_params = 0;
     let mut next = || {
         n_params += 1;
         n_params - 1
     };
-    let piece: Vec<Option<usize>> = events_per_piece.iter().map(|&d| (d > 0).then(&mut next)).collect();
-    let municipality_layout: Vec<Option<usize>> =
-        (0..n_municipalities).map(|k| (events_per_municipality[k] > 0 && k != fixed).then(&mut next)).collect();
+    let piece: Vec<Option<usize>> = events_per_piece
+        .iter()
+        .map(|&d| (d > 0).then(&mut next))
+        .collect();
+    let municipality_layout: Vec<Option<usize>> = (0..n_municipalities)
+        .map(|k| (events_per_municipality[k] > 0 && k != fixed).then(&mut next))
+        .collect();
     let first_beta = n_params;
     let n_params = first_beta + design.n_terms();
     let problem = Problem {
         design,
-        layout: Layout { piece, municipality: municipality_layout, first_beta, n_params },
+        layout: Layout {
+            piece,
+            municipality: municipality_layout,
+            first_beta,
+            n_params,
+        },
         spells,
     };
 
@@ -290,17 +344,26 @@ pub fn fit(design: &Design, municipality: &[u32], time_enter: &[f64], municipali
         let max_abs_score = (0..n_params)
             .map(|m| current.score[m].abs() / current.information.get(m, m).sqrt())
             .fold(0.0, f64::max);
-        let cholesky = Cholesky::factor(&current.information).map_err(|pivot| ModelError::Collinear {
-            term: problem.parameter_name(pivot.index, municipality_names),
-        })?;
+        let cholesky =
+            Cholesky::factor(&current.information).map_err(|pivot| ModelError::Collinear {
+                term: problem.parameter_name(pivot.index, municipality_names),
+            })?;
         if max_abs_score < NEWTON_SCALED_SCORE {
             let inverse = cholesky.inverse();
             let hazard = problem.hazard(&theta);
             let alpha = (0..n_municipalities)
-                .map(|k| if events_per_municipality[k] > 0 { problem.alpha(&theta, k) } else { f64::NEG_INFINITY })
+                .map(|k| {
+                    if events_per_municipality[k] > 0 {
+                        problem.alpha(&theta, k)
+                    } else {
+                        f64::NEG_INFINITY
+                    }
+                })
                 .collect();
             let beta = theta[first_beta..].to_vec();
-            let beta_se = (first_beta..n_params).map(|m| inverse.get(m, m).sqrt()).collect();
+            let beta_se = (first_beta..n_params)
+                .map(|m| inverse.get(m, m).sqrt())
+                .collect();
             let alpha_params: Vec<Option<usize>> = problem.layout.municipality.clone();
             let free: Vec<usize> = alpha_params.iter().flatten().copied().collect();
             let mut index = vec![None; n_municipalities];
@@ -328,7 +391,10 @@ pub fn fit(design: &Design, municipality: &[u32], time_enter: &[f64], municipali
             });
         }
         if iterations == NEWTON_MAX_ITERATIONS {
-            return Err(ModelError::NotConverged { iterations, max_abs_score });
+            return Err(ModelError::NotConverged {
+                iterations,
+                max_abs_score,
+            });
         }
         iterations += 1;
         let step = cholesky.solve(&current.score);
@@ -336,7 +402,11 @@ pub fn fit(design: &Design, municipality: &[u32], time_enter: &[f64], municipali
         let mut scale = 1.0;
         let tolerance = 1e-12 * current.log_likelihood.abs().max(1.0);
         loop {
-            let candidate: Vec<f64> = theta.iter().zip(&step).map(|(t, s)| t + scale * s).collect();
+            let candidate: Vec<f64> = theta
+                .iter()
+                .zip(&step)
+                .map(|(t, s)| t + scale * s)
+                .collect();
             let log_likelihood = problem.evaluate(&candidate, false).log_likelihood;
             if log_likelihood >= current.log_likelihood - tolerance || scale < 1e-10 {
                 theta = candidate;
@@ -361,14 +431,24 @@ pub fn evaluate_for_test(
     let spells = estimation_spells(design, municipality, time_enter);
     // Every piece and municipality free except municipality 0: the test chooses θ to match.
     let piece: Vec<Option<usize>> = (0..n_pieces).map(Some).collect();
-    let municipality_layout: Vec<Option<usize>> =
-        (0..n_municipalities).map(|k| (k > 0).then(|| n_pieces + k - 1)).collect();
+    let municipality_layout: Vec<Option<usize>> = (0..n_municipalities)
+        .map(|k| (k > 0).then(|| n_pieces + k - 1))
+        .collect();
     let first_beta = n_pieces + n_municipalities - 1;
     let problem = Problem {
         design,
-        layout: Layout { piece, municipality: municipality_layout, first_beta, n_params: first_beta + design.n_terms() },
+        layout: Layout {
+            piece,
+            municipality: municipality_layout,
+            first_beta,
+            n_params: first_beta + design.n_terms(),
+        },
         spells,
     };
     let evaluation = problem.evaluate(theta, true);
-    (evaluation.log_likelihood, evaluation.score, evaluation.information.data)
+    (
+        evaluation.log_likelihood,
+        evaluation.score,
+        evaluation.information.data,
+    )
 }

@@ -5,12 +5,16 @@ use std::path::Path;
 
 use kommunebench_engine::design::{Design, ModelOptions};
 use kommunebench_engine::model::fit_ranking;
-use kommunebench_engine::tolerance::{MODEL_REFERENCE_REL, MONTHS_REFERENCE_ABS, P_VALUE_REFERENCE_ABS};
+use kommunebench_engine::tolerance::{
+    MODEL_REFERENCE_REL, MONTHS_REFERENCE_ABS, P_VALUE_REFERENCE_ABS,
+};
 use kommunebench_engine::{read_spells_from_bytes, Cohort, ReadOptions};
 use serde_json::Value;
 
 fn fixture_path(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/model").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/model")
+        .join(name)
 }
 
 fn read_cohort(bytes: &[u8]) -> Cohort {
@@ -25,7 +29,10 @@ fn read_cohort(bytes: &[u8]) -> Cohort {
 
 fn close_relative(got: f64, want: f64, what: &str) {
     let scale = want.abs().max(1e-3);
-    assert!((got - want).abs() <= MODEL_REFERENCE_REL * scale, "{what}: {got} vs {want}");
+    assert!(
+        (got - want).abs() <= MODEL_REFERENCE_REL * scale,
+        "{what}: {got} vs {want}"
+    );
 }
 
 fn close_absolute(got: f64, want: f64, tolerance: f64, what: &str) {
@@ -38,7 +45,8 @@ fn close_absolute(got: f64, want: f64, tolerance: f64, what: &str) {
 /// `2 * scipy.stats.norm.sf(|z|)` for p.
 fn check_against_statsmodels(name: &str) {
     let bytes = std::fs::read(fixture_path(&format!("model_{name}.csv"))).unwrap_or_default();
-    let text = std::fs::read_to_string(fixture_path(&format!("model_{name}_reference.json"))).unwrap_or_default();
+    let text = std::fs::read_to_string(fixture_path(&format!("model_{name}_reference.json")))
+        .unwrap_or_default();
     let reference: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
     let cohort = read_cohort(&bytes);
     let model = match fit_ranking(&cohort, ModelOptions::default()) {
@@ -47,8 +55,15 @@ fn check_against_statsmodels(name: &str) {
     };
     let number = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
 
-    close_relative(model.convergence.log_likelihood, number(&reference["log_likelihood"]), "log-likelihood");
-    let coefficients = reference["coefficients"].as_array().cloned().unwrap_or_default();
+    close_relative(
+        model.convergence.log_likelihood,
+        number(&reference["log_likelihood"]),
+        "log-likelihood",
+    );
+    let coefficients = reference["coefficients"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(model.coefficients.len(), coefficients.len());
     for (got, want) in model.coefficients.iter().zip(&coefficients) {
         assert_eq!(got.term, want["term"].as_str().unwrap_or_default());
@@ -57,7 +72,11 @@ fn check_against_statsmodels(name: &str) {
     }
     // λ_j and α_k are identified only up to a common factor (statsmodels and the engine fix
     // different municipalities), so they are checked through the invariant RMSTs below.
-    close_relative(model.r_squared_municipal.unwrap_or(f64::NAN), number(&reference["r_squared_municipal"]), "R²");
+    close_relative(
+        model.r_squared_municipal.unwrap_or(f64::NAN),
+        number(&reference["r_squared_municipal"]),
+        "R²",
+    );
 
     let ranking = reference["ranking"].as_array().cloned().unwrap_or_default();
     assert_eq!(model.ranking.len(), ranking.len());
@@ -65,13 +84,42 @@ fn check_against_statsmodels(name: &str) {
         let name = &got.municipality;
         assert_eq!(name, want["municipality"].as_str().unwrap_or_default());
         assert_eq!(got.rank as f64, number(&want["rank"]));
-        close_absolute(got.observed_months, number(&want["observed_months"]), MONTHS_REFERENCE_ABS, name);
-        close_absolute(got.expected_months, number(&want["expected_months"]), MONTHS_REFERENCE_ABS, name);
-        close_absolute(got.effect_months, number(&want["effect_months"]), MONTHS_REFERENCE_ABS, name);
-        close_absolute(got.p_value.unwrap_or(f64::NAN), number(&want["p_value"]), P_VALUE_REFERENCE_ABS, name);
-        assert_eq!(got.stars, want["stars"].as_str().unwrap_or_default(), "{name}");
+        close_absolute(
+            got.observed_months,
+            number(&want["observed_months"]),
+            MONTHS_REFERENCE_ABS,
+            name,
+        );
+        close_absolute(
+            got.expected_months,
+            number(&want["expected_months"]),
+            MONTHS_REFERENCE_ABS,
+            name,
+        );
+        close_absolute(
+            got.effect_months,
+            number(&want["effect_months"]),
+            MONTHS_REFERENCE_ABS,
+            name,
+        );
+        close_absolute(
+            got.p_value.unwrap_or(f64::NAN),
+            number(&want["p_value"]),
+            P_VALUE_REFERENCE_ABS,
+            name,
+        );
+        assert_eq!(
+            got.stars,
+            want["stars"].as_str().unwrap_or_default(),
+            "{name}"
+        );
         assert_eq!(got.spells as f64, number(&want["spells"]));
-        close_absolute(got.completed_share, number(&want["completed_share"]), 1e-15, name);
+        close_absolute(
+            got.completed_share,
+            number(&want["completed_share"]),
+            1e-15,
+            name,
+        );
     }
     for key in ["observed_months", "expected_months", "effect_months"] {
         let got = match key {
@@ -79,20 +127,40 @@ fn check_against_statsmodels(name: &str) {
             "expected_months" => model.national.expected_months,
             _ => model.national.effect_months,
         };
-        close_absolute(got.unwrap_or(f64::NAN), number(&reference["national"][key]), MONTHS_REFERENCE_ABS, key);
+        close_absolute(
+            got.unwrap_or(f64::NAN),
+            number(&reference["national"][key]),
+            MONTHS_REFERENCE_ABS,
+            key,
+        );
     }
-    let without: Vec<&str> =
-        reference["municipalities_without_events"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+    let without: Vec<&str> = reference["municipalities_without_events"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
     assert_eq!(model.municipalities_without_events, without);
-    let pooled = reference["pooled_levels"].as_array().cloned().unwrap_or_default();
+    let pooled = reference["pooled_levels"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(model.pooled_levels.len(), pooled.len());
     for (got, want) in model.pooled_levels.iter().zip(&pooled) {
         assert_eq!(got.column, want["column"].as_str().unwrap_or_default());
         assert_eq!(got.into, want["into"].as_str().unwrap_or_default());
-        let levels: Vec<&str> = want["levels"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+        let levels: Vec<&str> = want["levels"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
         assert_eq!(got.levels, levels);
     }
-    assert!(model.unranked.iter().any(|u| u.reason.code() == "no_event_within_horizon" || u.spells < 80));
+    assert!(model
+        .unranked
+        .iter()
+        .any(|u| u.reason.code() == "no_event_within_horizon" || u.spells < 80));
 }
 
 #[test]
@@ -109,7 +177,224 @@ fn agrees_with_statsmodels_on_data_set_b() {
 fn design_of_data_set_a() {
     let bytes = std::fs::read(fixture_path("model_a.csv")).unwrap_or_default();
     let cohort = read_cohort(&bytes);
-    let Ok(design) = Design::build(&cohort, ModelOptions::default()) else { panic!("design builds") };
+    let Ok(design) = Design::build(&cohort, ModelOptions::default()) else {
+        panic!("design builds")
+    };
     assert_eq!(design.boundaries.len(), 17);
     assert!(design.term_names.iter().any(|t| t == "permit_year=2004"));
+}
+
+/// Analytic score and information equal central finite differences of ℓ and of the score.
+#[test]
+fn score_and_information_match_finite_differences() {
+    let text = std::fs::read_to_string(fixture_path("model_a.csv")).unwrap_or_default();
+    let small: String = text.lines().take(401).map(|l| format!("{l}\n")).collect();
+    let cohort = read_cohort(small.as_bytes());
+    let options = ModelOptions {
+        horizon_months: 48.0,
+        piece_months: 12.0,
+        min_spells: 10,
+    };
+    let Ok(design) = Design::build(&cohort, options) else {
+        panic!("design builds")
+    };
+    let n_params =
+        (design.boundaries.len() - 1) + (cohort.n_municipalities() - 1) + design.n_terms();
+    // A point away from the optimum, with every kind of parameter nonzero.
+    let theta: Vec<f64> = (0..n_params)
+        .map(|m| -3.0 + 0.01 * (m % 7) as f64 - 0.002 * m as f64)
+        .collect();
+    let evaluate = |theta: &[f64]| {
+        kommunebench_engine::pwe::evaluate_for_test(
+            &design,
+            &cohort.municipality,
+            &cohort.time_enter,
+            theta,
+        )
+    };
+    let (_, score, information) = evaluate(&theta);
+    let step = 1e-5;
+    for m in 0..n_params {
+        let mut plus = theta.clone();
+        let mut minus = theta.clone();
+        plus[m] += step;
+        minus[m] -= step;
+        let (ll_plus, score_plus, _) = evaluate(&plus);
+        let (ll_minus, score_minus, _) = evaluate(&minus);
+        let numeric_score = (ll_plus - ll_minus) / (2.0 * step);
+        assert!(
+            (numeric_score - score[m]).abs() <= 1e-5 * score[m].abs().max(1.0),
+            "U_{m}: {} vs {numeric_score}",
+            score[m]
+        );
+        for l in 0..n_params {
+            // I = −∂U/∂θ.
+            let numeric = -(score_plus[l] - score_minus[l]) / (2.0 * step);
+            let analytic = information[l * n_params + m];
+            assert!(
+                (numeric - analytic).abs() <= 1e-5 * analytic.abs().max(1.0),
+                "I_{l},{m}: {analytic} vs {numeric}"
+            );
+        }
+    }
+}
+
+/// Every reported number of two fits agrees (to rounding: sums run in another order).
+fn assert_same_report(
+    a: &kommunebench_engine::model::RankingModel,
+    b: &kommunebench_engine::model::RankingModel,
+    compare_terms: bool,
+) {
+    let close = |x: f64, y: f64, what: &str| {
+        assert!(
+            (x - y).abs() <= 1e-9 * x.abs().max(1.0),
+            "{what}: {x} vs {y}"
+        )
+    };
+    close(
+        a.convergence.log_likelihood,
+        b.convergence.log_likelihood,
+        "log-likelihood",
+    );
+    close(
+        a.r_squared_municipal.unwrap_or(0.0),
+        b.r_squared_municipal.unwrap_or(0.0),
+        "R²",
+    );
+    assert_eq!(a.coefficients.len(), b.coefficients.len());
+    for (x, y) in a.coefficients.iter().zip(&b.coefficients) {
+        if compare_terms {
+            assert_eq!(x.term, y.term);
+        }
+        close(x.estimate, y.estimate, &x.term);
+        close(x.se, y.se, &x.term);
+    }
+    assert_eq!(a.ranking.len(), b.ranking.len());
+    for (x, y) in a.ranking.iter().zip(&b.ranking) {
+        assert_eq!(
+            (x.rank, &x.municipality, x.stars, x.spells),
+            (y.rank, &y.municipality, y.stars, y.spells)
+        );
+        close(x.observed_months, y.observed_months, &x.municipality);
+        close(x.expected_months, y.expected_months, &x.municipality);
+        close(x.effect_months, y.effect_months, &x.municipality);
+        close(
+            x.p_value.unwrap_or(-1.0),
+            y.p_value.unwrap_or(-1.0),
+            &x.municipality,
+        );
+        close(x.completed_share, y.completed_share, &x.municipality);
+    }
+    assert_eq!(a.unranked, b.unranked);
+    assert_eq!(
+        a.municipalities_without_events,
+        b.municipalities_without_events
+    );
+    assert_eq!(a.dropped_covariates, b.dropped_covariates);
+}
+
+fn fit_text(text: &str) -> kommunebench_engine::model::RankingModel {
+    fit_ranking(&read_cohort(text.as_bytes()), ModelOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn row_order_changes_no_reported_number() {
+    let text = std::fs::read_to_string(fixture_path("model_a.csv")).unwrap_or_default();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let header = lines.remove(0);
+    lines.reverse();
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    for i in (1..lines.len()).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        lines.swap(i, (state % (i as u64 + 1)) as usize);
+    }
+    let shuffled = format!("{header}\n{}\n", lines.join("\n"));
+    assert_same_report(&fit_text(&text), &fit_text(&shuffled), true);
+}
+
+#[test]
+fn identification_of_alpha_changes_nothing_reported() {
+    let bytes = std::fs::read(fixture_path("model_b.csv")).unwrap_or_default();
+    let cohort = read_cohort(&bytes);
+    let default = fit_ranking(&cohort, ModelOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    for fixed in [0, 5, 17] {
+        let other = kommunebench_engine::model::fit_ranking_identified(
+            &cohort,
+            ModelOptions::default(),
+            Some(fixed),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_same_report(&default, &other, true);
+    }
+}
+
+#[test]
+fn relabelling_levels_changes_only_the_coefficient_names() {
+    let text = std::fs::read_to_string(fixture_path("model_a.csv")).unwrap_or_default();
+    // Reverse the code-point order of the residence bases and of the sexes; the most frequent
+    // level (the reference) stays the same level.
+    let relabelled = text
+        .replace(",refugee,", ",z_refugee,")
+        .replace(",family_refugee,", ",b_family_refugee,")
+        .replace(",family_other,", ",a_family_other,")
+        .replace(",M,", ",x_male,")
+        .replace(",K,", ",y_female,");
+    let (a, b) = (fit_text(&text), fit_text(&relabelled));
+    assert_same_report(&a, &b, false);
+    let terms: Vec<&str> = b.coefficients.iter().map(|c| c.term.as_str()).collect();
+    assert!(
+        terms.contains(&"residence_basis=b_family_refugee"),
+        "{terms:?}"
+    );
+}
+
+#[test]
+fn bad_designs_are_errors_that_name_the_term() {
+    let text = std::fs::read_to_string(fixture_path("model_a.csv")).unwrap_or_default();
+    let header = text.lines().next().unwrap_or_default().to_owned();
+    // children = 2 everywhere: constant.
+    let n_children = header.split(',').position(|h| h == "children").unwrap_or(0);
+    let constant: String = text
+        .lines()
+        .enumerate()
+        .map(|(line, row)| {
+            let mut fields: Vec<&str> = row.split(',').collect();
+            if line > 0 {
+                fields[n_children] = "2";
+            }
+            fields.join(",") + "\n"
+        })
+        .collect();
+    let error = fit_ranking(&read_cohort(constant.as_bytes()), ModelOptions::default()).err();
+    assert_eq!(error.as_ref().map(|e| e.to_string()), Some("The covariate `children` is constant: it cannot be estimated. Remove it or give it the role ignore.".to_owned()));
+
+    // The unemployment rate given as an individual covariate is constant within each
+    // municipality: collinear with the municipality effects.
+    let options = ReadOptions {
+        roles: vec![(
+            "unemployment_rate".to_owned(),
+            kommunebench_engine::Role::IndividualNumeric,
+        )],
+        sheet: None,
+    };
+    let Ok(report) = read_spells_from_bytes(text.as_bytes(), &options) else {
+        panic!("reads")
+    };
+    let error = fit_ranking(&report.cohort, ModelOptions::default())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        error.starts_with("`unemployment_rate` is collinear"),
+        "{error}"
+    );
+
+    let no_events = "municipality,permit_date,end_date,outcome\nA,2001-01-01,2002-01-01,none\nB,2001-01-01,2006-01-01,self_support\n";
+    let error = fit_ranking(&read_cohort(no_events.as_bytes()), ModelOptions::default())
+        .err()
+        .map(|e| e.to_string());
+    assert_eq!(error.as_deref(), Some("No spell ends in self-support or education within 48 months: the model cannot be estimated."));
 }
