@@ -17,14 +17,17 @@ impl Matrix {
         }
     }
 
+    #[inline]
     pub fn get(&self, row: usize, col: usize) -> f64 {
         self.data[row * self.n + col]
     }
 
+    #[inline]
     pub fn set(&mut self, row: usize, col: usize, value: f64) {
         self.data[row * self.n + col] = value;
     }
 
+    #[inline]
     pub fn add(&mut self, row: usize, col: usize, value: f64) {
         self.data[row * self.n + col] += value;
     }

@@ -171,13 +171,17 @@ impl Problem<'_> {
         let mut row: Vec<(usize, f64)> = Vec::new();
 
         for spell in &self.spells {
-            let eta = self.design.linear_predictor(spell.index, beta)
-                + self.alpha(theta, spell.municipality);
+            // With derivatives the sparse row is needed anyway: η from it, not a second pass
+            // over the design columns.
+            let x_beta = if derivatives {
+                self.design.row(spell.index, &mut row);
+                row.iter().map(|&(term, x)| beta[term] * x).sum()
+            } else {
+                self.design.linear_predictor(spell.index, beta)
+            };
+            let eta = x_beta + self.alpha(theta, spell.municipality);
             let exp_eta = eta.exp();
             let municipality_param = layout.municipality[spell.municipality];
-            if derivatives {
-                self.design.row(spell.index, &mut row);
-            }
             let mut mu = 0.0;
             let first_piece = boundaries
                 .partition_point(|&b| b <= spell.time_enter)

@@ -1,0 +1,128 @@
+//! The ranking model on 1 M spells, 271 municipalities, ~40 design columns, 16 pieces.
+//!
+//! Run: `cargo bench -p kommunebench-engine --bench model` (or `cargo xtask bench model`).
+//! Prints the fit time (best of two) and the peak resident memory of the process.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use kommunebench_engine::cohort::{Cohort, Covariate, CovariateValues};
+use kommunebench_engine::design::ModelOptions;
+use kommunebench_engine::model::fit_ranking;
+use kommunebench_engine::Outcome;
+
+const N_SPELLS: usize = 1_000_000;
+const N_MUNICIPALITIES: usize = 271;
+
+struct Rng(u64);
+
+impl Rng {
+    fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn uniform(&mut self) -> f64 {
+        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+    fn below(&mut self, n: u32) -> u32 {
+        (self.uniform() * f64::from(n)) as u32
+    }
+}
+
+fn categorical(name: &str, n_levels: u32, codes: Vec<u32>) -> Covariate {
+    Covariate {
+        name: name.to_owned(),
+        values: CovariateValues::Categorical { levels: (0..n_levels).map(|l| format!("level{l:02}")).collect(), codes },
+    }
+}
+
+fn synthetic_cohort() -> Cohort {
+    let mut rng = Rng(0xBEEF_2006);
+    let alpha: Vec<f64> = (0..N_MUNICIPALITIES).map(|_| 0.6 * (rng.uniform() - 0.5)).collect();
+    let mut columns: Vec<Vec<u32>> = vec![Vec::with_capacity(N_SPELLS); 8];
+    let (mut age, mut children, mut health) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut municipality, mut time_enter, mut time_exit, mut outcome, mut year) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    // Levels per categorical column: sex, residence basis, origin, partner, quota refugee,
+    // Danish track, deprived area; with the permit year (6) this gives 40 terms.
+    let n_levels = [2, 3, 24, 3, 2, 3, 2];
+    for _ in 0..N_SPELLS {
+        // Skewed municipality sizes, like Danish municipalities.
+        let k = ((rng.uniform().powi(3)) * N_MUNICIPALITIES as f64) as usize;
+        let codes: Vec<u32> = n_levels.iter().map(|&n| rng.below(n)).collect();
+        let person_age = 18.0 + (rng.uniform() * 45.0).floor();
+        let eta = alpha[k] - 0.02 * (person_age - 35.0) + 0.1 * f64::from(codes[0]) - 0.05 * f64::from(codes[2] % 5);
+        let follow_up = 6.0 + 78.0 * rng.uniform();
+        let entry = if rng.uniform() < 0.1 { follow_up * 0.5 * rng.uniform() } else { 0.0 };
+        let exit = entry - rng.uniform().ln() / (0.02 * eta.exp());
+        for (column, code) in columns.iter_mut().zip(codes) {
+            column.push(code);
+        }
+        municipality.push(k as u32);
+        time_enter.push(entry);
+        time_exit.push(exit.min(follow_up));
+        outcome.push(if exit <= follow_up { Outcome::SelfSupport } else { Outcome::None });
+        year.push(1999 + rng.below(6) as i32);
+        age.push(person_age);
+        children.push(f64::from(rng.below(6)));
+        health.push(f64::from(rng.below(40)));
+    }
+    let mut columns = columns.into_iter();
+    let mut next = || columns.next().unwrap_or_default();
+    Cohort {
+        municipality_names: (0..N_MUNICIPALITIES).map(|k| format!("Kommune {k:03}")).collect(),
+        municipality,
+        time_enter,
+        time_exit,
+        outcome,
+        permit_year: year,
+        individual: vec![
+            categorical("sex", 2, next()),
+            categorical("residence_basis", 3, next()),
+            categorical("origin", 24, next()),
+            Covariate { name: "age".to_owned(), values: CovariateValues::Numeric(age) },
+            categorical("partner", 3, next()),
+            Covariate { name: "children".to_owned(), values: CovariateValues::Numeric(children) },
+            Covariate { name: "health_services".to_owned(), values: CovariateValues::Numeric(health) },
+            categorical("quota_refugee", 2, next()),
+            categorical("danish_track", 3, next()),
+            categorical("deprived_area", 2, next()),
+        ],
+        municipal: vec![Covariate {
+            name: "unemployment_rate".to_owned(),
+            values: CovariateValues::Numeric((0..N_MUNICIPALITIES).map(|k| 4.0 + (k % 7) as f64).collect()),
+        }],
+        line: (1..=N_SPELLS as u64).collect(),
+    }
+}
+
+fn peak_resident_megabytes() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kilobytes: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kilobytes / 1024.0)
+}
+
+fn main() {
+    let cohort = synthetic_cohort();
+    let mut best = f64::INFINITY;
+    let mut summary = String::new();
+    for _ in 0..2 {
+        let started = Instant::now();
+        let model = fit_ranking(black_box(&cohort), ModelOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        best = best.min(started.elapsed().as_secs_f64());
+        summary = format!(
+            "{} terms, {} pieces, {} ranked, {} Newton iterations",
+            model.coefficients.len(),
+            model.boundaries.len() - 1,
+            model.ranking.len(),
+            model.convergence.iterations
+        );
+    }
+    println!("fit_ranking: {N_SPELLS} spells, {N_MUNICIPALITIES} municipalities, {summary}: {best:.2} s (best of 2)");
+    if let Some(megabytes) = peak_resident_megabytes() {
+        println!("peak resident memory of the benchmark process (data + fit): {megabytes:.0} MB");
+    }
+}
