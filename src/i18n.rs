@@ -37,31 +37,18 @@ impl Lang {
         }
     }
 
-    /// The decimal separator of the language: `,` in Danish, `.` in English.
-    pub fn decimal_separator(self) -> char {
+    /// The engine's language, for its messages and number formats.
+    pub fn engine(self) -> kommunebench_engine::Language {
         match self {
-            Lang::Da => ',',
-            Lang::En => '.',
+            Lang::Da => kommunebench_engine::Language::Danish,
+            Lang::En => kommunebench_engine::Language::English,
         }
     }
 
-    /// `value` with `decimals` digits after the separator; `−` (U+2212) for negatives so
-    /// that columns of effects read cleanly. Non-finite values are shown as `–`.
+    /// `value` with `decimals` digits: decimal comma in Danish, point in English (the
+    /// engine's format, shared with the CLI).
     pub fn format_number(self, value: f64, decimals: usize) -> String {
-        if !value.is_finite() {
-            return "–".to_owned();
-        }
-        let text = format!("{:.*}", decimals, value.abs());
-        let text = text.replace('.', &self.decimal_separator().to_string());
-        // `-0.000` must not show a sign: test the rounded text, not the value.
-        let is_zero = text
-            .chars()
-            .all(|c| c == '0' || c == self.decimal_separator());
-        if value < 0.0 && !is_zero {
-            format!("\u{2212}{text}")
-        } else {
-            text
-        }
+        self.engine().format_number(value, decimals)
     }
 }
 

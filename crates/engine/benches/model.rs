@@ -34,14 +34,19 @@ impl Rng {
 fn categorical(name: &str, n_levels: u32, codes: Vec<u32>) -> Covariate {
     Covariate {
         name: name.to_owned(),
-        values: CovariateValues::Categorical { levels: (0..n_levels).map(|l| format!("level{l:02}")).collect(), codes },
+        values: CovariateValues::Categorical {
+            levels: (0..n_levels).map(|l| format!("level{l:02}")).collect(),
+            codes,
+        },
     }
 }
 
 fn synthetic_cohort() -> Cohort {
     let mut rng = Rng(0xBEEF_2006);
-    let alpha: Vec<f64> = (0..N_MUNICIPALITIES).map(|_| 0.6 * (rng.uniform() - 0.5)).collect();
-    let mut columns: Vec<Vec<u32>> = vec![Vec::with_capacity(N_SPELLS); 8];
+    let alpha: Vec<f64> = (0..N_MUNICIPALITIES)
+        .map(|_| 0.6 * (rng.uniform() - 0.5))
+        .collect();
+    let mut columns: Vec<Vec<u32>> = (0..8).map(|_| Vec::with_capacity(N_SPELLS)).collect();
     let (mut age, mut children, mut health) = (Vec::new(), Vec::new(), Vec::new());
     let (mut municipality, mut time_enter, mut time_exit, mut outcome, mut year) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -53,9 +58,14 @@ fn synthetic_cohort() -> Cohort {
         let k = ((rng.uniform().powi(3)) * N_MUNICIPALITIES as f64) as usize;
         let codes: Vec<u32> = n_levels.iter().map(|&n| rng.below(n)).collect();
         let person_age = 18.0 + (rng.uniform() * 45.0).floor();
-        let eta = alpha[k] - 0.02 * (person_age - 35.0) + 0.1 * f64::from(codes[0]) - 0.05 * f64::from(codes[2] % 5);
+        let eta = alpha[k] - 0.02 * (person_age - 35.0) + 0.1 * f64::from(codes[0])
+            - 0.05 * f64::from(codes[2] % 5);
         let follow_up = 6.0 + 78.0 * rng.uniform();
-        let entry = if rng.uniform() < 0.1 { follow_up * 0.5 * rng.uniform() } else { 0.0 };
+        let entry = if rng.uniform() < 0.1 {
+            follow_up * 0.5 * rng.uniform()
+        } else {
+            0.0
+        };
         let exit = entry - rng.uniform().ln() / (0.02 * eta.exp());
         for (column, code) in columns.iter_mut().zip(codes) {
             column.push(code);
@@ -63,7 +73,11 @@ fn synthetic_cohort() -> Cohort {
         municipality.push(k as u32);
         time_enter.push(entry);
         time_exit.push(exit.min(follow_up));
-        outcome.push(if exit <= follow_up { Outcome::SelfSupport } else { Outcome::None });
+        outcome.push(if exit <= follow_up {
+            Outcome::SelfSupport
+        } else {
+            Outcome::None
+        });
         year.push(1999 + rng.below(6) as i32);
         age.push(person_age);
         children.push(f64::from(rng.below(6)));
@@ -72,7 +86,9 @@ fn synthetic_cohort() -> Cohort {
     let mut columns = columns.into_iter();
     let mut next = || columns.next().unwrap_or_default();
     Cohort {
-        municipality_names: (0..N_MUNICIPALITIES).map(|k| format!("Kommune {k:03}")).collect(),
+        municipality_names: (0..N_MUNICIPALITIES)
+            .map(|k| format!("Kommune {k:03}"))
+            .collect(),
         municipality,
         time_enter,
         time_exit,
@@ -82,17 +98,30 @@ fn synthetic_cohort() -> Cohort {
             categorical("sex", 2, next()),
             categorical("residence_basis", 3, next()),
             categorical("origin", 24, next()),
-            Covariate { name: "age".to_owned(), values: CovariateValues::Numeric(age) },
+            Covariate {
+                name: "age".to_owned(),
+                values: CovariateValues::Numeric(age),
+            },
             categorical("partner", 3, next()),
-            Covariate { name: "children".to_owned(), values: CovariateValues::Numeric(children) },
-            Covariate { name: "health_services".to_owned(), values: CovariateValues::Numeric(health) },
+            Covariate {
+                name: "children".to_owned(),
+                values: CovariateValues::Numeric(children),
+            },
+            Covariate {
+                name: "health_services".to_owned(),
+                values: CovariateValues::Numeric(health),
+            },
             categorical("quota_refugee", 2, next()),
             categorical("danish_track", 3, next()),
             categorical("deprived_area", 2, next()),
         ],
         municipal: vec![Covariate {
             name: "unemployment_rate".to_owned(),
-            values: CovariateValues::Numeric((0..N_MUNICIPALITIES).map(|k| 4.0 + (k % 7) as f64).collect()),
+            values: CovariateValues::Numeric(
+                (0..N_MUNICIPALITIES)
+                    .map(|k| 4.0 + (k % 7) as f64)
+                    .collect(),
+            ),
         }],
         line: (1..=N_SPELLS as u64).collect(),
     }
@@ -111,7 +140,8 @@ fn main() {
     let mut summary = String::new();
     for _ in 0..2 {
         let started = Instant::now();
-        let model = fit_ranking(black_box(&cohort), ModelOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let model = fit_ranking(black_box(&cohort), ModelOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"));
         best = best.min(started.elapsed().as_secs_f64());
         summary = format!(
             "{} terms, {} pieces, {} ranked, {} Newton iterations",

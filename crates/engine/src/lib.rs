@@ -13,6 +13,7 @@ pub mod linalg;
 pub mod model;
 pub mod pwe;
 pub mod read;
+pub mod report;
 pub mod tables;
 pub mod time;
 pub mod tolerance;

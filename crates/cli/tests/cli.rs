@@ -1,0 +1,215 @@
+//! The `kommunebench` binary on fixtures: the JSON carries the engine's own numbers, the two
+//! dialects of one file give identical JSON, bad input gives exit code 1 and a clear message.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use kommunebench_engine::design::ModelOptions;
+use kommunebench_engine::report::{analyse, JsonReport};
+use kommunebench_engine::{read_spells_from_bytes, Language, ReadOptions};
+
+fn engine_fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../engine/tests/fixtures")
+        .join(name)
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-tests");
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    dir.join(name)
+}
+
+fn kommunebench(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kommunebench"))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn json_of(file: &Path, extra: &[&str]) -> serde_json::Value {
+    let out = scratch(&format!(
+        "{}.json",
+        file.file_name().and_then(|n| n.to_str()).unwrap_or("out")
+    ));
+    let mut args = vec![
+        "analyse",
+        file.to_str().unwrap_or_default(),
+        "--json",
+        out.to_str().unwrap_or_default(),
+    ];
+    args.extend(extra);
+    let output = kommunebench(&args);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = std::fs::read_to_string(out).unwrap_or_default();
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn json_equals_the_engine_report() {
+    let file = engine_fixture("model/model_a.csv");
+    let from_cli = json_of(&file, &["--lang", "en"]);
+    let bytes = std::fs::read(&file).unwrap_or_default();
+    let Ok(read) = read_spells_from_bytes(&bytes, &ReadOptions::default()) else {
+        panic!("reads")
+    };
+    let Ok(analysis) = analyse(&read, ModelOptions::default()) else {
+        panic!("fits")
+    };
+    let from_engine = serde_json::to_value(JsonReport::new(&read, &analysis, Language::English))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(from_cli, from_engine);
+    // The contract's keys are there.
+    for key in [
+        "outcomes",
+        "cohorts",
+        "model",
+        "ranking",
+        "national",
+        "unranked",
+        "excluded_rows",
+    ] {
+        assert!(from_cli.get(key).is_some(), "{key}");
+    }
+    assert_eq!(from_cli["ranking"].as_array().map(Vec::len), Some(16));
+}
+
+/// model_a.csv rewritten the way Danish Excel saves it: `;`, `DD-MM-YYYY`, decimal commas,
+/// Danish letters in the names, Windows-1252.
+fn danish_excel_twin(utf8: &str) -> (String, Vec<u8>) {
+    let mut twin_utf8 = String::new();
+    let mut danish = String::new();
+    for (line, row) in utf8.lines().enumerate() {
+        let fields: Vec<String> = row
+            .split(',')
+            .map(|field| {
+                let renamed = field
+                    .replace("Kommune A", "Kø A")
+                    .replace("Kommune B", "Å B");
+                if line == 0 {
+                    return renamed;
+                }
+                if renamed.len() == 10 && renamed.as_bytes()[4] == b'-' {
+                    let (y, m, d) = (&renamed[..4], &renamed[5..7], &renamed[8..]);
+                    return format!("{d}-{m}-{y}");
+                }
+                renamed.replace('.', ",")
+            })
+            .collect();
+        twin_utf8.push_str(&row.replace("Kommune A", "Kø A").replace("Kommune B", "Å B"));
+        twin_utf8.push('\n');
+        danish.push_str(&fields.join(";"));
+        danish.push_str("\r\n");
+    }
+    (
+        twin_utf8,
+        encoding_rs::WINDOWS_1252.encode(&danish).0.into_owned(),
+    )
+}
+
+#[test]
+fn windows_1252_semicolon_and_its_utf8_comma_twin_give_identical_json() {
+    let original = std::fs::read_to_string(engine_fixture("model/model_a.csv")).unwrap_or_default();
+    let (utf8, cp1252) = danish_excel_twin(&original);
+    let (utf8_path, cp1252_path) = (scratch("twin_utf8.csv"), scratch("twin_cp1252.csv"));
+    std::fs::write(&utf8_path, utf8).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&cp1252_path, cp1252).unwrap_or_else(|e| panic!("{e}"));
+    let (a, b) = (json_of(&utf8_path, &[]), json_of(&cp1252_path, &[]));
+    assert_eq!(a, b);
+    assert!(a["ranking"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|r| r["municipality"].as_str() == Some("Kø AE")));
+}
+
+#[test]
+fn a_malformed_file_exits_1_and_names_line_and_reason() {
+    let path = scratch("malformed.csv");
+    std::fs::write(
+        &path,
+        "municipality,permit_date,end_date\nA,2001-01-01,2002-01-01\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let output = kommunebench(&["analyse", path.to_str().unwrap_or_default(), "--lang", "en"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("The file lacks the required column `outcome`."),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked at"));
+
+    // Bad rows are excluded with a one-line count; an unknown outcome on line 3.
+    let original = std::fs::read_to_string(engine_fixture("model/model_a.csv")).unwrap_or_default();
+    let broken = original.replacen(",self_support,", ",job,", 1);
+    let line = original
+        .lines()
+        .position(|l| l.contains(",self_support,"))
+        .unwrap_or(0)
+        + 1;
+    std::fs::write(&path, broken).unwrap_or_else(|e| panic!("{e}"));
+    let output = kommunebench(&["analyse", path.to_str().unwrap_or_default(), "--lang", "en"]);
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with(&format!(
+            "1 rows excluded (the first: Line {line}: `outcome` is “job”"
+        )),
+        "{stderr}"
+    );
+
+    for args in [
+        vec!["analyse", "/nonexistent/file.csv"],
+        vec![
+            "analyse",
+            path.to_str().unwrap_or_default(),
+            "--horizon",
+            "-3",
+        ],
+        vec![
+            "analyse",
+            path.to_str().unwrap_or_default(),
+            "--role",
+            "age=weird",
+        ],
+        vec!["frobnicate"],
+        vec!["analyse", "a.csv", "b.csv"],
+    ] {
+        let output = kommunebench(&args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked at"));
+    }
+}
+
+#[test]
+fn the_terminal_table_matches_its_snapshot() {
+    let output = kommunebench(&[
+        "analyse",
+        engine_fixture("model/model_b.csv")
+            .to_str()
+            .unwrap_or_default(),
+    ]);
+    let table = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(
+        lines[0],
+        "Effektmål for 24 kommuner: gennemsnitlig varighed op til 48 måneder"
+    );
+    assert_eq!(
+        lines[2],
+        "Rang  Kommune      Observeret  Forventet  Effekt  Sign.  Forløb  Afsluttet %"
+    );
+    assert_eq!(
+        lines.last().copied(),
+        Some("*** p < 0,05   ** p < 0,10   * p < 0,20 (forskel fra landsgennemsnittet)")
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("      Hele landet")),
+        "{table}"
+    );
+}

@@ -1,0 +1,394 @@
+//! One analysis of a spell file, end to end, and its report: the JSON of MODEL.md §5 and the
+//! terminal table in the style of the seed's table 4. The CLI and the web app both use this.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::design::ModelOptions;
+use crate::model::{fit_ranking, ModelError, RankingModel};
+use crate::read::ReadReport;
+use crate::tables::{cohort_curves, outcome_shares, outcome_shares_by, CohortCurve, OutcomeShares};
+use crate::Language;
+
+/// Everything an analysis produces, before it is turned into a report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Analysis {
+    pub outcomes: OutcomeShares,
+    pub outcomes_by_sex: Vec<(String, OutcomeShares)>,
+    pub cohorts: Vec<CohortCurve>,
+    pub model: RankingModel,
+}
+
+/// Runs the descriptive tables and the ranking model on a read file.
+pub fn analyse(read: &ReadReport, options: ModelOptions) -> Result<Analysis, ModelError> {
+    let cohort = &read.cohort;
+    Ok(Analysis {
+        outcomes: outcome_shares(cohort),
+        outcomes_by_sex: outcome_shares_by(cohort, "sex").unwrap_or_default(),
+        cohorts: cohort_curves(cohort),
+        model: fit_ranking(cohort, options)?,
+    })
+}
+
+/// The JSON document of MODEL.md §5 (keys are a contract; more may be added).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct JsonReport {
+    pub outcomes: JsonOutcomes,
+    pub cohorts: Vec<JsonCohort>,
+    pub model: JsonModel,
+    pub ranking: Vec<JsonRanked>,
+    pub national: JsonNational,
+    pub unranked: Vec<JsonUnranked>,
+    pub excluded_rows: Vec<JsonExcludedRow>,
+    pub ignored_columns: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct JsonOutcomes {
+    pub all: JsonOutcomeShares,
+    pub by_sex: BTreeMap<String, JsonOutcomeShares>,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, PartialEq)]
+pub struct JsonOutcomeShares {
+    pub self_support: f64,
+    pub education: f64,
+    pub none: f64,
+    pub spells: usize,
+}
+
+impl From<&OutcomeShares> for JsonOutcomeShares {
+    fn from(shares: &OutcomeShares) -> JsonOutcomeShares {
+        JsonOutcomeShares {
+            self_support: shares.self_support,
+            education: shares.education,
+            none: shares.none,
+            spells: shares.spells,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct JsonCohort {
+    pub permit_year: i32,
+    pub spells: usize,
+    /// F at 12, 24, …, 72 months; null where the cohort's follow-up ends before.
+    pub cumulative: [Option<f64>; 6],
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct JsonModel {
+    pub log_likelihood: f64,
+    pub iterations: usize,
+    pub max_abs_score: f64,
+    pub r_squared_municipal: Option<f64>,
+    pub coefficients: Vec<JsonCoefficient>,
+    pub pooled_levels: Vec<JsonPooled>,
+    pub dropped_covariates: Vec<String>,
+    pub municipalities_without_events: Vec<String>,
+    pub horizon_months: f64,
+    pub piece_months: f64,
+    pub min_spells: usize,
+    pub stage_two: Vec<JsonCoefficientEstimate>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct JsonCoefficient {
+    pub term: String,
+    pub estimate: f64,
+    pub se: f64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct JsonCoefficientEstimate {
+    pub term: String,
+    pub estimate: f64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct JsonPooled {
+    pub column: String,
+    pub levels: Vec<String>,
+    pub into: String,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct JsonRanked {
+    pub rank: usize,
+    pub municipality: String,
+    pub observed_months: f64,
+    pub expected_months: f64,
+    pub effect_months: f64,
+    pub p_value: Option<f64>,
+    pub stars: String,
+    pub spells: usize,
+    pub completed_share: f64,
+    /// SE of the effect for the caterpillar plot (MODEL.md §7); null without p-value.
+    pub effect_se_months: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct JsonNational {
+    pub observed_months: Option<f64>,
+    pub expected_months: Option<f64>,
+    pub effect_months: Option<f64>,
+    pub spells: usize,
+    pub completed_share: f64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct JsonUnranked {
+    pub municipality: String,
+    pub spells: usize,
+    pub completed_share: f64,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct JsonExcludedRow {
+    pub line: u64,
+    /// A stable code (`invalid_date`, `missing_value`, …).
+    pub reason: String,
+    pub column: Option<String>,
+    pub value: Option<String>,
+    /// The reason in words, in the report's language.
+    pub message: String,
+}
+
+impl JsonReport {
+    pub fn new(read: &ReadReport, analysis: &Analysis, language: Language) -> JsonReport {
+        let model = &analysis.model;
+        JsonReport {
+            outcomes: JsonOutcomes {
+                all: (&analysis.outcomes).into(),
+                by_sex: analysis
+                    .outcomes_by_sex
+                    .iter()
+                    .map(|(level, shares)| (level.clone(), shares.into()))
+                    .collect(),
+            },
+            cohorts: analysis
+                .cohorts
+                .iter()
+                .map(|c| JsonCohort {
+                    permit_year: c.permit_year,
+                    spells: c.spells,
+                    cumulative: c.cumulative,
+                })
+                .collect(),
+            model: JsonModel {
+                log_likelihood: model.convergence.log_likelihood,
+                iterations: model.convergence.iterations,
+                max_abs_score: model.convergence.max_abs_score,
+                r_squared_municipal: model.r_squared_municipal,
+                coefficients: model
+                    .coefficients
+                    .iter()
+                    .map(|c| JsonCoefficient {
+                        term: c.term.clone(),
+                        estimate: c.estimate,
+                        se: c.se,
+                    })
+                    .collect(),
+                pooled_levels: model
+                    .pooled_levels
+                    .iter()
+                    .map(|p| JsonPooled {
+                        column: p.column.clone(),
+                        levels: p.levels.clone(),
+                        into: p.into.clone(),
+                    })
+                    .collect(),
+                dropped_covariates: model.dropped_covariates.clone(),
+                municipalities_without_events: model.municipalities_without_events.clone(),
+                horizon_months: model.options.horizon_months,
+                piece_months: model.options.piece_months,
+                min_spells: model.options.min_spells,
+                stage_two: model
+                    .stage_two_terms
+                    .iter()
+                    .zip(&model.stage_two_coefficients)
+                    .map(|(term, &estimate)| JsonCoefficientEstimate {
+                        term: term.clone(),
+                        estimate,
+                    })
+                    .collect(),
+            },
+            ranking: model
+                .ranking
+                .iter()
+                .map(|r| JsonRanked {
+                    rank: r.rank,
+                    municipality: r.municipality.clone(),
+                    observed_months: r.observed_months,
+                    expected_months: r.expected_months,
+                    effect_months: r.effect_months,
+                    p_value: r.p_value,
+                    stars: r.stars.to_owned(),
+                    spells: r.spells,
+                    completed_share: r.completed_share,
+                    effect_se_months: (r.residual_variance > 0.0)
+                        .then(|| r.observed_slope.abs() * r.residual_variance.sqrt()),
+                })
+                .collect(),
+            national: JsonNational {
+                observed_months: model.national.observed_months,
+                expected_months: model.national.expected_months,
+                effect_months: model.national.effect_months,
+                spells: model.national.spells,
+                completed_share: model.national.completed_share,
+            },
+            unranked: model
+                .unranked
+                .iter()
+                .map(|u| JsonUnranked {
+                    municipality: u.municipality.clone(),
+                    spells: u.spells,
+                    completed_share: u.completed_share,
+                    reason: u.reason.code().to_owned(),
+                })
+                .collect(),
+            excluded_rows: read
+                .excluded_rows
+                .iter()
+                .map(|row| JsonExcludedRow {
+                    line: row.line,
+                    reason: row.problem.code().to_owned(),
+                    column: row.column.clone(),
+                    value: row.value.clone(),
+                    message: row.message(language),
+                })
+                .collect(),
+            ignored_columns: read.ignored_columns.clone(),
+        }
+    }
+}
+
+impl Language {
+    /// `value` with `decimals` digits and this language's decimal separator (`,` in Danish);
+    /// `−` (U+2212) for negatives, no sign on a value that rounds to zero, `–` when not finite.
+    pub fn format_number(self, value: f64, decimals: usize) -> String {
+        if !value.is_finite() {
+            return "–".to_owned();
+        }
+        let text = format!("{:.*}", decimals, value.abs());
+        let is_zero = text.bytes().all(|b| b == b'0' || b == b'.');
+        let text = if self == Language::Danish {
+            text.replace('.', ",")
+        } else {
+            text
+        };
+        if value < 0.0 && !is_zero {
+            format!("\u{2212}{text}")
+        } else {
+            text
+        }
+    }
+}
+
+/// The ranking as a plain-text table, like the seed's table 4, in `language`.
+pub fn ranking_table(analysis: &Analysis, language: Language) -> String {
+    let model = &analysis.model;
+    let (title, headers, national_label, legend) = match language {
+        Language::Danish => (
+            format!(
+                "Effektmål for {} kommuner: gennemsnitlig varighed op til {} måneder",
+                model.ranking.len(),
+                language.format_number(model.options.horizon_months, 0)
+            ),
+            [
+                "Rang",
+                "Kommune",
+                "Observeret",
+                "Forventet",
+                "Effekt",
+                "Sign.",
+                "Forløb",
+                "Afsluttet %",
+            ],
+            "Hele landet",
+            "*** p < 0,05   ** p < 0,10   * p < 0,20 (forskel fra landsgennemsnittet)",
+        ),
+        Language::English => (
+            format!(
+                "Effect for {} municipalities: mean duration up to {} months",
+                model.ranking.len(),
+                language.format_number(model.options.horizon_months, 0)
+            ),
+            [
+                "Rank",
+                "Municipality",
+                "Observed",
+                "Expected",
+                "Effect",
+                "Sign.",
+                "Spells",
+                "Completed %",
+            ],
+            "National",
+            "*** p < 0.05   ** p < 0.10   * p < 0.20 (difference from the national average)",
+        ),
+    };
+    let optional =
+        |value: Option<f64>| value.map_or_else(|| "–".to_owned(), |v| language.format_number(v, 3));
+    let mut rows: Vec<[String; 8]> = model
+        .ranking
+        .iter()
+        .map(|r| {
+            [
+                r.rank.to_string(),
+                r.municipality.clone(),
+                language.format_number(r.observed_months, 3),
+                language.format_number(r.expected_months, 3),
+                language.format_number(r.effect_months, 3),
+                r.stars.to_owned(),
+                r.spells.to_string(),
+                language.format_number(100.0 * r.completed_share, 0),
+            ]
+        })
+        .collect();
+    rows.push([
+        String::new(),
+        national_label.to_owned(),
+        optional(model.national.observed_months),
+        optional(model.national.expected_months),
+        optional(model.national.effect_months),
+        String::new(),
+        model.national.spells.to_string(),
+        language.format_number(100.0 * model.national.completed_share, 0),
+    ]);
+    let mut widths = headers.map(|h| h.chars().count());
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let render = |cells: &[String; 8]| {
+        let mut line = String::new();
+        for (column, (cell, width)) in cells.iter().zip(widths).enumerate() {
+            let padding = " ".repeat(width - cell.chars().count());
+            // Text columns left-aligned, numbers right-aligned.
+            if column == 1 || column == 5 {
+                line.push_str(cell);
+                line.push_str(&padding);
+            } else {
+                line.push_str(&padding);
+                line.push_str(cell);
+            }
+            line.push_str("  ");
+        }
+        line.trim_end().to_owned()
+    };
+    let mut out = format!("{title}\n\n{}\n", render(&headers.map(str::to_owned)));
+    for (position, row) in rows.iter().enumerate() {
+        if position + 1 == rows.len() {
+            out.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1)));
+            out.push('\n');
+        }
+        out.push_str(&render(row));
+        out.push('\n');
+    }
+    out.push_str(&format!("\n{legend}\n"));
+    out
+}
