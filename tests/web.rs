@@ -62,3 +62,14 @@ async fn the_language_switch_changes_the_texts_and_html_lang() {
         .and_then(|e| e.get_attribute("lang"));
     assert_eq!(html_lang.as_deref(), Some("en"));
 }
+
+/// The demo generated in the browser is byte for byte the one the CLI writes natively: both
+/// must have the fingerprint the native tests check.
+#[wasm_bindgen_test]
+fn the_demo_is_the_same_bytes_as_natively() {
+    let bytes = kommunebench_engine::demo::demo_csv(kommunebench_engine::demo::DEFAULT_SEED);
+    assert_eq!(
+        kommunebench_engine::demo::fingerprint(&bytes),
+        kommunebench_engine::demo::DEFAULT_DEMO_FINGERPRINT
+    );
+}

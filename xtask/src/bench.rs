@@ -11,3 +11,20 @@ pub fn main(args: &[String]) -> Result<(), String> {
     }
     cmd.run()
 }
+
+/// `cargo xtask calibrate-demo [ROUNDS] [--fresh]`: rewrites
+/// `crates/engine/data/demo_calibration.txt` (see `crates/engine/examples/calibrate_demo.rs`).
+pub fn calibrate_demo(args: &[String]) -> Result<(), String> {
+    Cmd::new("cargo")
+        .args([
+            "run",
+            "--release",
+            "-p",
+            "kommunebench-engine",
+            "--example",
+            "calibrate_demo",
+            "--",
+        ])
+        .args(args.iter().map(String::as_str))
+        .run()
+}

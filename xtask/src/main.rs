@@ -24,6 +24,7 @@ commands:
   serve [--port N] [--public-url /path/]   install what is missing, build the app, serve it
   test                                     install what is missing, run every check and test
   bench [NAME]                             run the engine's benchmarks (release build)
+  calibrate-demo [ROUNDS] [--fresh]        recalibrate the demo data to the seed's tables
   csp-hashes                               Trunk post-build hook (hash inline scripts into the CSP)
 ";
 
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         Some("test") => test::main(&args[1..]),
         Some("csp-hashes") => csp::main(),
         Some("bench") => bench::main(&args[1..]),
+        Some("calibrate-demo") => bench::calibrate_demo(&args[1..]),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);

@@ -22,6 +22,10 @@ usage:
          municipal-categorical | ignore
   --json OUT writes the JSON report to OUT (`-` for standard output); without it the
          ranking is printed as a table.
+
+  kommunebench demo --out FILE [--seed N]
+         writes the synthetic demo data set (see docs/demo-data.md); the default seed is
+         the public demo's.
 ";
 
 fn main() -> ExitCode {
@@ -59,6 +63,7 @@ struct Analyse {
 fn run(args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("analyse" | "analyze") => analyse_command(&parse_analyse(&args[1..])?),
+        Some("demo") => demo_command(&args[1..]),
         Some("--help" | "-h" | "help") | None => {
             print!("{USAGE}");
             Ok(())
@@ -128,6 +133,35 @@ fn parse_analyse(args: &[String]) -> Result<Analyse> {
         bail!("analyse needs a FILE\n\n{USAGE}");
     }
     Ok(command)
+}
+
+fn demo_command(args: &[String]) -> Result<()> {
+    let mut out = None;
+    let mut seed = kommunebench_engine::demo::DEFAULT_SEED;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--out" => {
+                out = Some(
+                    args.next()
+                        .ok_or_else(|| anyhow!("--out needs a file"))?
+                        .clone(),
+                )
+            }
+            "--seed" => {
+                let text = args
+                    .next()
+                    .ok_or_else(|| anyhow!("--seed needs a number"))?;
+                seed = text
+                    .parse()
+                    .with_context(|| format!("--seed must be a whole number, not `{text}`"))?;
+            }
+            other => bail!("unknown argument `{other}`\n\n{USAGE}"),
+        }
+    }
+    let out = out.ok_or_else(|| anyhow!("demo needs --out FILE"))?;
+    std::fs::write(&out, kommunebench_engine::demo::demo_csv(seed))
+        .with_context(|| format!("cannot write {out}"))
 }
 
 fn parse_positive(text: &str, name: &str) -> Result<f64> {

@@ -213,3 +213,22 @@ fn the_terminal_table_matches_its_snapshot() {
         "{table}"
     );
 }
+
+#[test]
+fn the_demo_command_writes_the_engine_demo_and_its_analysis_ranks_72() {
+    let path = scratch("demo.csv");
+    let output = kommunebench(&["demo", "--out", path.to_str().unwrap_or_default()]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let bytes = std::fs::read(&path).unwrap_or_default();
+    assert_eq!(
+        bytes,
+        kommunebench_engine::demo::demo_csv(kommunebench_engine::demo::DEFAULT_SEED)
+    );
+    let json = json_of(&path, &[]);
+    assert_eq!(json["ranking"].as_array().map(Vec::len), Some(72));
+    assert_eq!(json["national"]["spells"].as_u64(), Some(23_563));
+}
