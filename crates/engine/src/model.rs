@@ -5,7 +5,7 @@
 use crate::cohort::{Cohort, CovariateValues};
 use crate::design::{Design, DesignColumn, ModelOptions};
 use crate::linalg::{Cholesky, Matrix};
-use crate::pwe::{self, Convergence, StageOneFit};
+use crate::pwe::{self, Convergence, NewtonProgress, StageOneFit};
 use crate::Language;
 
 /// Why the model cannot be estimated.
@@ -295,7 +295,16 @@ pub fn two_sided_p(z: f64) -> f64 {
 
 /// Fits the ranking model to `cohort`.
 pub fn fit_ranking(cohort: &Cohort, options: ModelOptions) -> Result<RankingModel, ModelError> {
-    fit_ranking_identified(cohort, options, None)
+    fit_ranking_identified(cohort, options, None, &mut |_| {})
+}
+
+/// [`fit_ranking`], reporting each Newton iteration to `progress`.
+pub fn fit_ranking_with_progress(
+    cohort: &Cohort,
+    options: ModelOptions,
+    progress: &mut dyn FnMut(NewtonProgress),
+) -> Result<RankingModel, ModelError> {
+    fit_ranking_identified(cohort, options, None, progress)
 }
 
 /// [`fit_ranking`] with the α fixed at 0 chosen by the caller (for invariance tests).
@@ -304,6 +313,7 @@ pub fn fit_ranking_identified(
     cohort: &Cohort,
     options: ModelOptions,
     fixed_municipality: Option<usize>,
+    progress: &mut dyn FnMut(NewtonProgress),
 ) -> Result<RankingModel, ModelError> {
     let design = Design::build(cohort, options)?;
     let stage_one = pwe::fit(
@@ -312,6 +322,7 @@ pub fn fit_ranking_identified(
         &cohort.time_enter,
         &cohort.municipality_names,
         fixed_municipality,
+        progress,
     )?;
     let n_municipalities = cohort.n_municipalities();
 

@@ -41,6 +41,15 @@ pub enum ConvergenceReason {
     ScaledScoreBelowTolerance,
 }
 
+/// Reported after each Newton evaluation, for a progress display.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NewtonProgress {
+    pub iteration: usize,
+    /// max_m |U_m| / √I_mm now; the fit stops below [`NEWTON_SCALED_SCORE`].
+    pub max_abs_score: f64,
+    pub log_likelihood: f64,
+}
+
 /// How the fit ended.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Convergence {
@@ -278,6 +287,7 @@ pub fn fit(
     time_enter: &[f64],
     municipality_names: &[String],
     fixed_municipality: Option<usize>,
+    progress: &mut dyn FnMut(NewtonProgress),
 ) -> Result<StageOneFit, ModelError> {
     let boundaries = &design.boundaries;
     let n_pieces = boundaries.len() - 1;
@@ -348,6 +358,11 @@ pub fn fit(
         let max_abs_score = (0..n_params)
             .map(|m| current.score[m].abs() / current.information.get(m, m).sqrt())
             .fold(0.0, f64::max);
+        progress(NewtonProgress {
+            iteration: iterations,
+            max_abs_score,
+            log_likelihood: current.log_likelihood,
+        });
         let cholesky =
             Cholesky::factor(&current.information).map_err(|pivot| ModelError::Collinear {
                 term: problem.parameter_name(pivot.index, municipality_names),

@@ -298,6 +298,90 @@ pub fn read_spells<R: Read + Seek>(
     read_csv(source, total_bytes, options, progress)
 }
 
+/// What a column of a file will be used for, before the user changes any role.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ColumnUsage {
+    /// One of the spell columns of MODEL.md (municipality, dates, outcome).
+    Spell,
+    /// `spell_id` or `person_id`: never used in the model.
+    Identifier,
+    /// A covariate with MODEL.md's default role.
+    Covariate(Role),
+    /// Not known: ignored unless the user gives it a role.
+    Unknown,
+}
+
+/// A header column and its default use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnPreview {
+    /// As written in the header (trimmed).
+    pub name: String,
+    pub usage: ColumnUsage,
+}
+
+impl ColumnPreview {
+    fn of(name: &str) -> ColumnPreview {
+        let name = name.trim().to_owned();
+        let lowered = name.to_lowercase();
+        let usage = if ["spell_id", "person_id"].contains(&lowered.as_str()) {
+            ColumnUsage::Identifier
+        } else if SPELL_COLUMNS.contains(&lowered.as_str()) {
+            ColumnUsage::Spell
+        } else {
+            Role::default_for(&lowered).map_or(ColumnUsage::Unknown, ColumnUsage::Covariate)
+        };
+        ColumnPreview { name, usage }
+    }
+}
+
+/// The header of a spell file with each column's default use, so that a user can choose
+/// roles before the whole file is read. CSV: one pass to decide the encoding, then the first
+/// non-blank line; xlsx: the first non-empty row of the sheet.
+pub fn inspect_columns<R: Read + Seek>(
+    mut source: R,
+    options: &ReadOptions,
+) -> Result<(Vec<ColumnPreview>, SourceFormat), ReadError> {
+    let total_bytes = source.seek(SeekFrom::End(0)).map_err(source_error)?;
+    source.seek(SeekFrom::Start(0)).map_err(source_error)?;
+    let mut signature = [0u8; 4];
+    let n_signature = read_up_to(&mut source, &mut signature)?;
+    source.seek(SeekFrom::Start(0)).map_err(source_error)?;
+    if signature[..n_signature] == *b"PK\x03\x04" {
+        let mut bytes = Vec::new();
+        source.read_to_end(&mut bytes).map_err(source_error)?;
+        let (header, sheet) = crate::xlsx::header_row(bytes, options)?;
+        return Ok((
+            header.iter().map(|h| ColumnPreview::of(h)).collect(),
+            SourceFormat::Xlsx { sheet },
+        ));
+    }
+    let mut ignore_progress = |_| {};
+    let (mut reader, encoding, delimiter) =
+        open_csv_records(source, total_bytes, &mut ignore_progress)?;
+    let mut record = csv::ByteRecord::new();
+    while read_record(&mut reader, &mut record)? {
+        if is_blank_line(&record) {
+            continue;
+        }
+        let mut text = String::new();
+        let columns = record
+            .iter()
+            .map(|field| {
+                decode_field(encoding, field, &mut text);
+                ColumnPreview::of(&text)
+            })
+            .collect();
+        return Ok((
+            columns,
+            SourceFormat::Csv {
+                encoding,
+                delimiter: char::from(delimiter),
+            },
+        ));
+    }
+    Err(ReadError::Empty)
+}
+
 /// Reads a spell file held in memory.
 pub fn read_spells_from_bytes(
     bytes: &[u8],
@@ -499,12 +583,15 @@ impl<R: Read> Read for LineCountingReader<'_, R> {
     }
 }
 
-fn read_csv<R: Read + Seek>(
+/// The CSV records of `source` after the first pass: the reader (which knows each record's
+/// line) and the encoding and delimiter it decided on.
+type CsvRecords<'a, R> = (csv::Reader<LineCountingReader<'a, R>>, TextEncoding, u8);
+
+fn open_csv_records<'a, R: Read + Seek>(
     mut source: R,
     total_bytes: u64,
-    options: &ReadOptions,
-    progress: &mut dyn FnMut(ReadProgress),
-) -> Result<ReadReport, ReadError> {
+    progress: &'a mut dyn FnMut(ReadProgress),
+) -> Result<CsvRecords<'a, R>, ReadError> {
     let (encoding, delimiter) = scan_encoding_and_delimiter(&mut source, total_bytes, progress)?;
     let skip = if encoding == TextEncoding::Utf8WithBom {
         BOM.len() as u64
@@ -523,43 +610,60 @@ fn read_csv<R: Read + Seek>(
         pending_offset: 0,
         newlines_before_pending: 0,
     };
-    let mut reader = csv::ReaderBuilder::new()
+    let reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
         .from_reader(counted);
+    Ok((reader, encoding, delimiter))
+}
 
-    let decode = |bytes: &[u8], out: &mut String| {
-        out.clear();
-        match encoding {
-            TextEncoding::Windows1252 => {
-                out.push_str(
-                    &encoding_rs::WINDOWS_1252
-                        .decode_without_bom_handling(bytes)
-                        .0,
-                );
-            }
-            TextEncoding::Utf8 | TextEncoding::Utf8WithBom => {
-                out.push_str(&String::from_utf8_lossy(bytes));
-            }
+/// Decodes one field into `out` (reused, so no allocation per field).
+fn decode_field(encoding: TextEncoding, bytes: &[u8], out: &mut String) {
+    out.clear();
+    match encoding {
+        TextEncoding::Windows1252 => {
+            out.push_str(
+                &encoding_rs::WINDOWS_1252
+                    .decode_without_bom_handling(bytes)
+                    .0,
+            );
         }
-    };
+        TextEncoding::Utf8 | TextEncoding::Utf8WithBom => {
+            out.push_str(&String::from_utf8_lossy(bytes))
+        }
+    }
+}
 
+/// Blank lines are not rows: csv skips empty ones, whitespace-only ones are skipped here. A
+/// line of only delimiters is a row (with empty fields) and is reported.
+fn is_blank_line(record: &csv::ByteRecord) -> bool {
+    record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace)
+}
+
+fn read_record(
+    reader: &mut csv::Reader<impl Read>,
+    record: &mut csv::ByteRecord,
+) -> Result<bool, ReadError> {
+    reader
+        .read_byte_record(record)
+        .map_err(|e| ReadError::Source {
+            detail: e.to_string(),
+        })
+}
+
+fn read_csv<R: Read + Seek>(
+    source: R,
+    total_bytes: u64,
+    options: &ReadOptions,
+    progress: &mut dyn FnMut(ReadProgress),
+) -> Result<ReadReport, ReadError> {
+    let (mut reader, encoding, delimiter) = open_csv_records(source, total_bytes, progress)?;
     let mut record = csv::ByteRecord::new();
     let mut fields: Vec<String> = Vec::new();
     let mut builder: Option<CohortBuilder> = None;
-    loop {
-        let more = reader
-            .read_byte_record(&mut record)
-            .map_err(|e| ReadError::Source {
-                detail: e.to_string(),
-            })?;
-        if !more {
-            break;
-        }
-        // Blank lines are not rows: csv skips empty ones, whitespace-only ones are skipped
-        // here. A line of only delimiters is a row (with empty fields) and is reported.
-        if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
+    while read_record(&mut reader, &mut record)? {
+        if is_blank_line(&record) {
             continue;
         }
         let offset = record.position().map_or(0, csv::Position::byte);
@@ -568,7 +672,7 @@ fn read_csv<R: Read + Seek>(
         for (index, (field, text)) in record.iter().zip(fields.iter_mut()).enumerate() {
             // Columns the model never reads (identifiers, ignored columns) are not decoded.
             if builder.as_ref().is_none_or(|b| b.uses_field(index)) {
-                decode(field, text);
+                decode_field(encoding, field, text);
             }
         }
         match builder.as_mut() {

@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::design::ModelOptions;
-use crate::model::{fit_ranking, ModelError, RankingModel};
+use crate::model::{fit_ranking_with_progress, ModelError, RankingModel};
+use crate::pwe::NewtonProgress;
 use crate::read::ReadReport;
 use crate::tables::{cohort_curves, outcome_shares, outcome_shares_by, CohortCurve, OutcomeShares};
 use crate::Language;
@@ -22,17 +23,26 @@ pub struct Analysis {
 
 /// Runs the descriptive tables and the ranking model on a read file.
 pub fn analyse(read: &ReadReport, options: ModelOptions) -> Result<Analysis, ModelError> {
+    analyse_with_progress(read, options, &mut |_| {})
+}
+
+/// [`analyse`], reporting each Newton iteration of the model to `progress`.
+pub fn analyse_with_progress(
+    read: &ReadReport,
+    options: ModelOptions,
+    progress: &mut dyn FnMut(NewtonProgress),
+) -> Result<Analysis, ModelError> {
     let cohort = &read.cohort;
     Ok(Analysis {
         outcomes: outcome_shares(cohort),
         outcomes_by_sex: outcome_shares_by(cohort, "sex").unwrap_or_default(),
         cohorts: cohort_curves(cohort),
-        model: fit_ranking(cohort, options)?,
+        model: fit_ranking_with_progress(cohort, options, progress)?,
     })
 }
 
 /// The JSON document of MODEL.md §5 (keys are a contract; more may be added).
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct JsonReport {
     pub outcomes: JsonOutcomes,
     pub cohorts: Vec<JsonCohort>,
@@ -44,13 +54,13 @@ pub struct JsonReport {
     pub ignored_columns: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct JsonOutcomes {
     pub all: JsonOutcomeShares,
     pub by_sex: BTreeMap<String, JsonOutcomeShares>,
 }
 
-#[derive(Clone, Copy, Debug, Serialize, PartialEq)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
 pub struct JsonOutcomeShares {
     pub self_support: f64,
     pub education: f64,
@@ -69,7 +79,7 @@ impl From<&OutcomeShares> for JsonOutcomeShares {
     }
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct JsonCohort {
     pub permit_year: i32,
     pub spells: usize,
@@ -77,7 +87,7 @@ pub struct JsonCohort {
     pub cumulative: [Option<f64>; 6],
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct JsonModel {
     pub log_likelihood: f64,
     pub iterations: usize,
@@ -93,27 +103,27 @@ pub struct JsonModel {
     pub stage_two: Vec<JsonCoefficientEstimate>,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct JsonCoefficient {
     pub term: String,
     pub estimate: f64,
     pub se: f64,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct JsonCoefficientEstimate {
     pub term: String,
     pub estimate: f64,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct JsonPooled {
     pub column: String,
     pub levels: Vec<String>,
     pub into: String,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct JsonRanked {
     pub rank: usize,
     pub municipality: String,
@@ -128,7 +138,7 @@ pub struct JsonRanked {
     pub effect_se_months: Option<f64>,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct JsonNational {
     pub observed_months: Option<f64>,
     pub expected_months: Option<f64>,
@@ -137,7 +147,7 @@ pub struct JsonNational {
     pub completed_share: f64,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct JsonUnranked {
     pub municipality: String,
     pub spells: usize,
@@ -145,7 +155,7 @@ pub struct JsonUnranked {
     pub reason: String,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct JsonExcludedRow {
     pub line: u64,
     /// A stable code (`invalid_date`, `missing_value`, …).

@@ -10,13 +10,17 @@ use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
 
 use crate::read::{CohortBuilder, ReadError, ReadOptions, ReadReport, SourceFormat};
 
-pub(crate) fn read_workbook(
+fn workbook_error(error: calamine::XlsxError) -> ReadError {
+    ReadError::Workbook {
+        detail: error.to_string(),
+    }
+}
+
+/// The sheet to read (named, or the first) and its cells.
+fn sheet_range(
     bytes: Vec<u8>,
     options: &ReadOptions,
-) -> Result<ReadReport, ReadError> {
-    let workbook_error = |e: calamine::XlsxError| ReadError::Workbook {
-        detail: e.to_string(),
-    };
+) -> Result<(calamine::Range<Data>, String), ReadError> {
     let mut workbook: Xlsx<_> =
         open_workbook_from_rs(Cursor::new(bytes)).map_err(workbook_error)?;
     let sheet_names = workbook.sheet_names();
@@ -32,6 +36,28 @@ pub(crate) fn read_workbook(
         None => sheet_names.first().cloned().ok_or(ReadError::Empty)?,
     };
     let range = workbook.worksheet_range(&sheet).map_err(workbook_error)?;
+    Ok((range, sheet))
+}
+
+/// The first non-empty row (the header) and the sheet's name.
+pub(crate) fn header_row(
+    bytes: Vec<u8>,
+    options: &ReadOptions,
+) -> Result<(Vec<String>, String), ReadError> {
+    let (range, sheet) = sheet_range(bytes, options)?;
+    range
+        .rows()
+        .map(|row| row.iter().map(cell_text).collect::<Vec<String>>())
+        .find(|fields| fields.iter().any(|f| !f.trim().is_empty()))
+        .map(|header| (header, sheet))
+        .ok_or(ReadError::Empty)
+}
+
+pub(crate) fn read_workbook(
+    bytes: Vec<u8>,
+    options: &ReadOptions,
+) -> Result<ReadReport, ReadError> {
+    let (range, sheet) = sheet_range(bytes, options)?;
     let first_row = u64::from(range.start().map_or(0, |(row, _)| row));
 
     let mut fields: Vec<String> = Vec::new();

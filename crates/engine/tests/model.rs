@@ -325,6 +325,7 @@ fn identification_of_alpha_changes_nothing_reported() {
             &cohort,
             ModelOptions::default(),
             Some(fixed),
+            &mut |_| {},
         )
         .unwrap_or_else(|e| panic!("{e}"));
         assert_same_report(&default, &other, true);

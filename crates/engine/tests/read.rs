@@ -552,3 +552,41 @@ fn utf8_split_across_chunk_boundaries_is_still_utf8() {
     );
     assert_eq!(report.excluded_rows, vec![]);
 }
+
+#[test]
+fn inspect_columns_gives_the_header_and_default_uses() {
+    use kommunebench_engine::read::{inspect_columns, ColumnUsage};
+    for name in [
+        "spells_utf8_comma.csv",
+        "spells_cp1252_semicolon.csv",
+        "spells_utf8bom_tab.tsv",
+        "spells.xlsx",
+    ] {
+        let bytes = fixture(name);
+        let (columns, _) = inspect_columns(std::io::Cursor::new(&bytes), &ReadOptions::default())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names[..3],
+            ["spell_id", "municipality", "permit_date"],
+            "{name}"
+        );
+        assert_eq!(columns[0].usage, ColumnUsage::Identifier);
+        assert_eq!(columns[1].usage, ColumnUsage::Spell);
+        assert_eq!(
+            columns[7].usage,
+            ColumnUsage::Covariate(Role::IndividualNumeric),
+            "age"
+        );
+        assert_eq!(
+            columns[11].usage,
+            ColumnUsage::Covariate(Role::MunicipalNumeric),
+            "unemployment_rate"
+        );
+        assert_eq!(columns[12].usage, ColumnUsage::Unknown, "note");
+    }
+    assert_eq!(
+        inspect_columns(std::io::Cursor::new(b"\n\n"), &ReadOptions::default()).err(),
+        Some(ReadError::Empty)
+    );
+}
