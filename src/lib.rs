@@ -6,5 +6,10 @@
 
 mod app;
 pub mod i18n;
+pub mod plot;
+pub mod protocol;
+pub mod view;
+pub mod work;
+mod worker_client;
 
 pub use app::App;

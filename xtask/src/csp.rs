@@ -1,9 +1,15 @@
-//! Trunk post-build hook: allow Trunk's inline boot script by its hash.
+//! Trunk post-build hook: allow Trunk's inline boot script, and plotters' text measuring,
+//! by their hashes.
 //!
 //! Trunk 0.21 injects an inline `<script type="module">` that loads the wasm. Our
 //! Content-Security-Policy allows scripts only from the app's own origin, so each inline
 //! script in the built `index.html` gets its `'sha256-…'` source added to `script-src`,
 //! never `'unsafe-inline'`.
+//!
+//! In the browser plotters measures text with a hidden `<span>` whose `style` attribute it
+//! sets (`plotters/src/style/font/web.rs`). Those exact attribute values, one per font size
+//! the plots use (`src/plot.rs`: 13 and 14 px sans-serif), are allowed with
+//! `'unsafe-hashes'` and their hashes; no other inline style is.
 
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
@@ -15,6 +21,24 @@ pub fn main() -> Result<(), String> {
     let html = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let updated = add_inline_script_hashes(&html)?;
     std::fs::write(&path, updated).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The font sizes `src/plot.rs` draws text with; each gets its measuring style allowed.
+const PLOT_FONT_SIZES_PX: [u32; 2] = [13, 14];
+
+/// The `style` attribute plotters gives its measuring `<span>` for a sans-serif font.
+fn plotters_measuring_style(size_px: u32) -> String {
+    format!(
+        "display: inline-block; font-family:sans-serif; font-style:normal; font-size: {size_px}px; position: fixed; top: 100%"
+    )
+}
+
+fn sha256_source(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
 }
 
 /// The `'sha256-…'` source of each inline script (a `<script>` without `src`).
@@ -30,31 +54,38 @@ fn inline_script_hashes(html: &str) -> Vec<String> {
             break;
         };
         if !tag.contains(" src=") {
-            let digest = Sha256::digest(&body_and_more.as_bytes()[..close]);
-            let encoded = base64::engine::general_purpose::STANDARD.encode(digest);
-            hashes.push(format!("'sha256-{encoded}'"));
+            hashes.push(sha256_source(&body_and_more[..close]));
         }
         rest = &body_and_more[close..];
     }
     hashes
 }
 
-/// `html` with the inline-script hashes added to the CSP's `script-src` directive.
+/// `html` with the inline-script hashes added to the CSP's `script-src` directive and the
+/// plot-measuring style hashes to `style-src`.
 fn add_inline_script_hashes(html: &str) -> Result<String, String> {
-    const DIRECTIVE: &str = "script-src 'self'";
+    let scripts = inline_script_hashes(html);
+    let with_scripts = add_sources(html, "script-src 'self'", &scripts)?;
+    let mut styles: Vec<String> = vec!["'unsafe-hashes'".to_owned()];
+    styles.extend(
+        PLOT_FONT_SIZES_PX
+            .iter()
+            .map(|&size| sha256_source(&plotters_measuring_style(size))),
+    );
+    add_sources(&with_scripts, "style-src 'self'", &styles)
+}
+
+/// Adds the `sources` not yet present right after `directive` (e.g. `script-src 'self'`).
+fn add_sources(html: &str, directive: &str, sources: &[String]) -> Result<String, String> {
     let position = html
-        .find(DIRECTIVE)
-        .ok_or("index.html has no Content-Security-Policy with script-src 'self'")?;
-    let insert_at = position + DIRECTIVE.len();
-    let missing: Vec<String> = inline_script_hashes(html)
-        .into_iter()
-        .filter(|h| !html.contains(h.as_str()))
-        .collect();
-    let mut out = String::with_capacity(html.len() + 64 * missing.len());
+        .find(directive)
+        .ok_or_else(|| format!("index.html has no Content-Security-Policy with {directive}"))?;
+    let insert_at = position + directive.len();
+    let mut out = String::with_capacity(html.len() + 64 * sources.len());
     out.push_str(&html[..insert_at]);
-    for hash in &missing {
+    for source in sources.iter().filter(|s| !html.contains(s.as_str())) {
         out.push(' ');
-        out.push_str(hash);
+        out.push_str(source);
     }
     out.push_str(&html[insert_at..]);
     Ok(out)
@@ -64,7 +95,7 @@ fn add_inline_script_hashes(html: &str) -> Result<String, String> {
 mod tests {
     use super::*;
 
-    const PAGE: &str = r#"<head><meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'"><script type="module">alert(1)</script><script src="/x.js"></script></head>"#;
+    const PAGE: &str = r#"<head><meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'"><script type="module">alert(1)</script><script src="/x.js"></script></head>"#;
 
     #[test]
     fn hashes_only_inline_scripts_and_is_idempotent() {
@@ -77,5 +108,7 @@ mod tests {
         );
         assert_eq!(inline_script_hashes(PAGE), vec![expected.to_owned()]);
         assert_eq!(add_inline_script_hashes(&once).unwrap_or_default(), once);
+        // The hash Chromium reported for plotters' 13 px measuring span.
+        assert!(once.contains("style-src 'self' 'unsafe-hashes' 'sha256-SGv2RoMEiDiquni0d2hRt3svFYmL+pk2L3jsGSOUnfU='"), "{once}");
     }
 }

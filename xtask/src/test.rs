@@ -111,6 +111,35 @@ pub fn main(args: &[String]) -> Result<(), String> {
             serve::trunk_build_cmd("/kommunebench/", "target/dist-subpath"),
         ),
         (
+            "demo data for the e2e tests",
+            Kind::Check,
+            Cmd::new("cargo").args([
+                "run",
+                "-q",
+                "-p",
+                "kommunebench-cli",
+                "--",
+                "demo",
+                "--out",
+                "target/e2e/demo.csv",
+            ]),
+        ),
+        (
+            "CLI analysis of the demo",
+            Kind::Check,
+            Cmd::new("cargo").args([
+                "run",
+                "-q",
+                "-p",
+                "kommunebench-cli",
+                "--",
+                "analyse",
+                "target/e2e/demo.csv",
+                "--json",
+                "target/e2e/demo.json",
+            ]),
+        ),
+        (
             "end-to-end tests (Chromium)",
             Kind::NodeTap,
             Cmd::new("node")

@@ -1,0 +1,184 @@
+//! Derivations for the results page, as plain functions tested natively: sorting and
+//! searching the ranking, top and bottom marks, downloads.
+
+use kommunebench_engine::report::JsonRanked;
+
+use crate::i18n::Lang;
+use crate::protocol::WebResult;
+
+/// A sortable column of the ranking table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortKey {
+    Rank,
+    Municipality,
+    Observed,
+    Expected,
+    Effect,
+    Spells,
+    Completed,
+}
+
+/// The rows of `ranking` to show, in order: those whose name contains `search`
+/// (case-insensitive), sorted by `key`, ascending or not; ties by rank.
+pub fn visible_rows(
+    ranking: &[JsonRanked],
+    search: &str,
+    key: SortKey,
+    ascending: bool,
+) -> Vec<usize> {
+    let needle = search.trim().to_lowercase();
+    let mut rows: Vec<usize> = (0..ranking.len())
+        .filter(|&i| ranking[i].municipality.to_lowercase().contains(&needle))
+        .collect();
+    rows.sort_by(|&a, &b| {
+        let (x, y) = (&ranking[a], &ranking[b]);
+        let order = match key {
+            SortKey::Rank => x.rank.cmp(&y.rank),
+            SortKey::Municipality => x.municipality.cmp(&y.municipality),
+            SortKey::Observed => x.observed_months.total_cmp(&y.observed_months),
+            SortKey::Expected => x.expected_months.total_cmp(&y.expected_months),
+            SortKey::Effect => x.effect_months.total_cmp(&y.effect_months),
+            SortKey::Spells => x.spells.cmp(&y.spells),
+            SortKey::Completed => x.completed_share.total_cmp(&y.completed_share),
+        };
+        let order = if ascending { order } else { order.reverse() };
+        order.then(x.rank.cmp(&y.rank))
+    });
+    rows
+}
+
+/// Top or bottom five of the ranking.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mark {
+    Fastest,
+    Slowest,
+}
+
+/// Ranks 1–5 are the fastest relative to expectation, the last five the slowest.
+pub fn mark(rank: usize, n_ranked: usize) -> Option<Mark> {
+    if n_ranked >= 10 && rank <= 5 {
+        Some(Mark::Fastest)
+    } else if n_ranked >= 10 && rank + 5 > n_ranked {
+        Some(Mark::Slowest)
+    } else {
+        None
+    }
+}
+
+/// A share (0.583) as a percentage with `decimals` digits in the language's format.
+pub fn percent(lang: Lang, share: f64, decimals: usize) -> String {
+    format!("{} %", lang.format_number(100.0 * share, decimals))
+}
+
+/// The excluded rows as a CSV file (UTF-8 with BOM, `;` in Danish and `,` in English) with
+/// line, reason code, column, value and message.
+pub fn excluded_rows_csv(result: &WebResult, lang: Lang) -> String {
+    let delimiter = if lang == Lang::Da { ';' } else { ',' };
+    let quote = |text: &str| format!("\"{}\"", text.replace('"', "\"\""));
+    let header = match lang {
+        Lang::Da => ["linje", "årsag", "kolonne", "værdi", "besked"],
+        Lang::En => ["line", "reason", "column", "value", "message"],
+    };
+    let mut text = String::from("\u{feff}");
+    text.push_str(&header.join(&delimiter.to_string()));
+    text.push('\n');
+    for (i, row) in result.report.excluded_rows.iter().enumerate() {
+        let message = match lang {
+            Lang::Da => result
+                .excluded_messages_danish
+                .get(i)
+                .map_or(row.message.as_str(), String::as_str),
+            Lang::En => row.message.as_str(),
+        };
+        let fields = [
+            row.line.to_string(),
+            row.reason.clone(),
+            quote(row.column.as_deref().unwrap_or("")),
+            quote(row.value.as_deref().unwrap_or("")),
+            quote(message),
+        ];
+        text.push_str(&fields.join(&delimiter.to_string()));
+        text.push('\n');
+    }
+    text
+}
+
+/// A file template with every column of MODEL.md and two example rows.
+pub const TEMPLATE_CSV: &str = "\
+spell_id,person_id,municipality,permit_date,entry_date,end_date,outcome,sex,residence_basis,origin,age,partner,children,health_services,quota_refugee,danish_track,deprived_area,unemployment_rate,share_third_country,share_integration_law,share_skilled_jobs,jobs_per_capita
+1,1,Århus,2001-03-15,,2003-06-01,self_support,K,refugee,Irak,31,foreign,2,4,0,2,1,6.2,4.1,1.2,38.5,0.61
+2,2,Odense,2002-11-30,2003-05-01,2005-12-12,none,M,family_refugee,Somalia,27,none,0,12,0,1,0,7.8,5.0,0.9,33.0,0.55
+";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(rank: usize, name: &str, effect: f64, spells: usize) -> JsonRanked {
+        JsonRanked {
+            rank,
+            municipality: name.to_owned(),
+            observed_months: 30.0 + effect,
+            expected_months: 30.0,
+            effect_months: effect,
+            p_value: Some(0.5),
+            stars: String::new(),
+            spells,
+            completed_share: 0.4,
+            effect_se_months: Some(1.0),
+        }
+    }
+
+    #[test]
+    fn search_and_sort() {
+        let ranking = [
+            row(1, "Århus", -2.0, 300),
+            row(2, "Odense", 0.5, 100),
+            row(3, "Aalborg", 1.0, 200),
+        ];
+        assert_eq!(visible_rows(&ranking, "", SortKey::Rank, true), [0, 1, 2]);
+        assert_eq!(
+            visible_rows(&ranking, "", SortKey::Spells, false),
+            [0, 2, 1]
+        );
+        assert_eq!(
+            visible_rows(&ranking, "", SortKey::Municipality, true),
+            [2, 1, 0]
+        );
+        assert_eq!(visible_rows(&ranking, " åR", SortKey::Rank, true), [0]);
+        assert_eq!(
+            visible_rows(&ranking, "x", SortKey::Rank, true),
+            Vec::<usize>::new()
+        );
+    }
+
+    #[test]
+    fn top_and_bottom_five() {
+        assert_eq!(mark(1, 72), Some(Mark::Fastest));
+        assert_eq!(mark(5, 72), Some(Mark::Fastest));
+        assert_eq!(mark(6, 72), None);
+        assert_eq!(mark(67, 72), None);
+        assert_eq!(mark(68, 72), Some(Mark::Slowest));
+        assert_eq!(mark(3, 8), None);
+    }
+
+    #[test]
+    fn percentages_follow_the_language() {
+        assert_eq!(percent(Lang::Da, 0.3176, 1), "31,8 %");
+        assert_eq!(percent(Lang::En, 0.3176, 0), "32 %");
+    }
+
+    #[test]
+    fn the_template_is_a_valid_spell_file() {
+        let read = kommunebench_engine::read_spells_from_bytes(
+            TEMPLATE_CSV.as_bytes(),
+            &Default::default(),
+        );
+        let Ok(read) = read else {
+            panic!("the template reads")
+        };
+        assert_eq!(read.cohort.n_spells(), 2);
+        assert_eq!(read.excluded_rows, vec![]);
+        assert_eq!(read.ignored_columns, Vec::<String>::new());
+    }
+}

@@ -1,0 +1,145 @@
+// The analysis in the browser: the demo, a Danish Excel CSV with bad rows, an xlsx workbook.
+// Every request stays on the serving origin; no console errors; screenshots for review.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { serveDist, launchBrowser, recordingPage, screenshot } from './support.mjs';
+
+const DEMO_CSV = process.env.KB_DEMO_CSV;
+const DEMO_JSON = process.env.KB_DEMO_JSON;
+const UPLOAD_XLSX = new URL('./fixtures/upload.xlsx', import.meta.url).pathname;
+
+let browser;
+let server;
+before(async () => {
+  browser = await launchBrowser();
+  server = await serveDist(process.env.KB_DIST, '/');
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** A number as the Danish page shows it: decimal comma, U+2212 for negatives, no "-0,000". */
+function danish(value, decimals) {
+  const text = Math.abs(value).toFixed(decimals);
+  const isZero = /^[0.]+$/.test(text);
+  return (value < 0 && !isZero ? '\u2212' : '') + text.replace('.', ',');
+}
+
+function assertPrivateAndClean(session) {
+  const foreign = session.requests.filter((url) => !url.startsWith(server.origin + '/'));
+  assert.deepEqual(foreign, [], 'every request goes to the serving origin');
+  assert.deepEqual(session.errors, [], 'no console errors');
+}
+
+async function rankingRows(page) {
+  return page.locator('#ranking-table tbody tr').evaluateAll((rows) =>
+    rows.map((row) => [...row.querySelectorAll('th, td')].map((cell) => cell.textContent.trim())),
+  );
+}
+
+test('the demo data: 72 ranked municipalities with the numbers of `kommunebench analyse`', async () => {
+  const session = await recordingPage(browser);
+  try {
+    await session.page.goto(server.url);
+    await session.page.getByRole('button', { name: 'Indlæs demodata' }).click();
+    await session.page.locator('#ranking-table tbody tr').first().waitFor({ timeout: 120_000 });
+    const rows = await rankingRows(session.page);
+    assert.equal(rows.length, 72);
+
+    const expected = JSON.parse(await readFile(DEMO_JSON, 'utf8'));
+    assert.equal(expected.ranking.length, 72);
+    for (const [i, want] of expected.ranking.entries()) {
+      const got = rows[i];
+      assert.equal(got[0], String(want.rank));
+      assert.ok(got[1].startsWith(want.municipality), `${got[1]} / ${want.municipality}`);
+      assert.equal(got[2], danish(want.observed_months, 3), `observed of ${want.municipality}`);
+      assert.equal(got[3], danish(want.expected_months, 3), `expected of ${want.municipality}`);
+      assert.equal(got[4], danish(want.effect_months, 3), `effect of ${want.municipality}`);
+      assert.equal(got[5], want.stars, `stars of ${want.municipality}`);
+      assert.equal(got[6], String(want.spells));
+      assert.equal(got[7], `${danish(100 * want.completed_share, 0)} %`);
+    }
+    // Top and bottom five are marked.
+    assert.equal(await session.page.locator('#ranking-table tbody tr.fastest').count(), 5);
+    assert.equal(await session.page.locator('#ranking-table tbody tr.slowest').count(), 5);
+    // The outcome table: 31,8 % self-support overall, as published.
+    const outcomes = await session.page.locator('#outcomes-table tbody tr').first().textContent();
+    assert.ok(outcomes.includes('31,8 %'), outcomes);
+    assert.ok(await session.page.locator('.svg-host svg').count() === 1, 'the cohort plot is drawn');
+    await screenshot(session.page, 'results-1280x800');
+
+    // Search narrows the table; sorting by spells puts København first.
+    await session.page.getByLabel('Søg kommune').fill('københ');
+    assert.equal((await rankingRows(session.page)).length, 1);
+    await session.page.getByLabel('Søg kommune').fill('');
+    await session.page.getByRole('button', { name: /^Forløb/ }).click();
+    await session.page.getByRole('button', { name: /^Forløb/ }).click();
+    assert.ok((await rankingRows(session.page))[0][1].startsWith('København'));
+
+    // English: labels and number format change.
+    await session.page.getByRole('button', { name: 'English' }).click();
+    await session.page.getByRole('heading', { name: 'Ranking (table 4)' }).waitFor();
+    const english = await session.page.locator('#outcomes-table tbody tr').first().textContent();
+    assert.ok(english.includes('31.8 %'), english);
+    await session.page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(session.page, 'results-390x844-en');
+    assertPrivateAndClean(session);
+  } finally {
+    await session.close();
+  }
+});
+
+test('a Windows-1252 `;` file with two bad rows: results, and both rows named', async () => {
+  const demo = (await readFile(DEMO_CSV, 'utf8')).trimEnd().split('\n');
+  const danishRows = demo.slice(0, 6001).map((line, i) => {
+    const fields = line.split(',');
+    if (i === 0) return fields.join(';');
+    return fields
+      .map((field) => (/^\d{4}-\d{2}-\d{2}$/.test(field) ? field.split('-').reverse().join('-') : field.replace('.', ',')))
+      .join(';');
+  });
+  // Line 4: an impossible date; line 7: an unknown outcome.
+  danishRows[3] = danishRows[3].replace(/;\d\d-\d\d-(\d{4});/, ';30-02-$1;');
+  danishRows[6] = danishRows[6].replace(/;(none|self_support|education);/, ';arbejde;');
+  const bytes = Buffer.from(danishRows.join('\r\n') + '\r\n', 'latin1');
+
+  const session = await recordingPage(browser);
+  try {
+    await session.page.goto(server.url);
+    await session.page.locator('#spell-file').setInputFiles({ name: 'forloeb.csv', mimeType: 'text/csv', buffer: bytes });
+    await session.page.getByRole('heading', { name: 'Kolonner og indstillinger' }).waitFor({ timeout: 60_000 });
+    assert.ok((await session.page.locator('.columns .hint').textContent()).includes('Windows-1252'));
+    await session.page.getByLabel('Mindste antal forløb for at blive rangordnet').fill('30');
+    await session.page.getByRole('button', { name: 'Analysér' }).click();
+    await session.page.locator('#ranking-table tbody tr').first().waitFor({ timeout: 120_000 });
+    const excluded = await session.page.locator('#excluded-rows tbody tr').allTextContents();
+    assert.equal(excluded.length, 2, excluded.join('\n'));
+    assert.ok(excluded[0].startsWith('4') && excluded[0].includes('ikke er en gyldig dato'), excluded[0]);
+    assert.ok(excluded[1].startsWith('7') && excluded[1].includes('«arbejde»'), excluded[1]);
+    assert.ok((await session.page.locator('#excluded-heading').textContent()).includes('(2)'));
+    // Danish letters survived the Windows-1252 round trip.
+    assert.ok((await rankingRows(session.page)).some((row) => row[1].startsWith('København')));
+    assertPrivateAndClean(session);
+  } finally {
+    await session.close();
+  }
+});
+
+test('an xlsx workbook: results appear', async () => {
+  const session = await recordingPage(browser);
+  try {
+    await session.page.goto(server.url);
+    await session.page.locator('#spell-file').setInputFiles(UPLOAD_XLSX);
+    await session.page.getByRole('heading', { name: 'Kolonner og indstillinger' }).waitFor({ timeout: 60_000 });
+    assert.ok((await session.page.locator('.columns .hint').textContent()).includes('xlsx'));
+    await session.page.getByLabel('Mindste antal forløb for at blive rangordnet').fill('20');
+    await session.page.getByRole('button', { name: 'Analysér' }).click();
+    await session.page.locator('#ranking-table tbody tr').first().waitFor({ timeout: 120_000 });
+    assert.equal((await rankingRows(session.page)).length, 21);
+    assertPrivateAndClean(session);
+  } finally {
+    await session.close();
+  }
+});
