@@ -443,7 +443,7 @@ fn ResultsView(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> impl IntoView 
                     <div><dt>{t.summary_ranked}</dt><dd>{report.ranking.len().to_string()}</dd></div>
                     <div><dt>{t.summary_completed}</dt><dd>{percent(lang, report.national.completed_share, 1)}</dd></div>
                     <div><dt>{t.summary_r_squared}</dt><dd>{r_squared}</dd></div>
-                    <div><dt>{t.summary_horizon}</dt><dd>{format!("{} mdr.", lang.format_number(report.model.horizon_months, 0))}</dd></div>
+                    <div><dt>{t.summary_horizon}</dt><dd>{format!("{} {}", lang.format_number(report.model.horizon_months, 0), t.months_unit)}</dd></div>
                 </dl>
             }
         }

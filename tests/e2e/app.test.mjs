@@ -61,3 +61,21 @@ test('the language choice is remembered across reloads', async () => {
     server.close();
   }
 });
+
+test('the worker and the demo work from a sub-path too', async () => {
+  const server = await serveDist(process.env.KB_DIST_SUBPATH, '/kommunebench/');
+  const session = await recordingPage(browser);
+  try {
+    await session.page.goto(server.url);
+    await session.page.getByRole('button', { name: 'Indlæs demodata' }).click();
+    await session.page.locator('#ranking-table tbody tr').first().waitFor({ timeout: 120_000 });
+    assert.equal(await session.page.locator('#ranking-table tbody tr').count(), 72);
+    assert.ok(session.requests.some((url) => url.startsWith(server.origin + '/kommunebench/kommunebench-worker')));
+    const foreign = session.requests.filter((url) => !url.startsWith(server.origin + '/kommunebench/'));
+    assert.deepEqual(foreign, [], 'every request goes to the sub-path of the serving origin');
+    assert.deepEqual(session.errors, []);
+  } finally {
+    await session.close();
+    server.close();
+  }
+});

@@ -38,6 +38,9 @@ pub fn main(args: &[String]) -> Result<(), String> {
         return Err(format!("test: unknown argument `{arg}`"));
     }
     setup::for_test()?;
+    // The e2e steps write the demo and its CLI analysis here.
+    let e2e_dir = crate::project_root().join("target/e2e");
+    std::fs::create_dir_all(&e2e_dir).map_err(|e| format!("{}: {e}", e2e_dir.display()))?;
     let chromedriver = setup::CHROMEDRIVER;
     let steps: Vec<(&'static str, Kind, Cmd)> = vec![
         (
@@ -149,6 +152,14 @@ pub fn main(args: &[String]) -> Result<(), String> {
                 .env(
                     "KB_DIST_SUBPATH",
                     crate::project_root().join("target/dist-subpath"),
+                )
+                .env(
+                    "KB_DEMO_CSV",
+                    crate::project_root().join("target/e2e/demo.csv"),
+                )
+                .env(
+                    "KB_DEMO_JSON",
+                    crate::project_root().join("target/e2e/demo.json"),
                 )
                 .env("KB_CHROMIUM", setup::CHROMIUM),
         ),
