@@ -7,10 +7,12 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::i18n::Lang;
-use crate::plot::cohort_curves_svg;
+use crate::plot::{caterpillar_svg, cohort_curves_svg, funnel_svg, profile_svg};
 use crate::protocol::{Action, ColumnInfo, Progress, Request, Response, WebResult};
-use crate::view::{excluded_rows_csv, mark, percent, visible_rows, Mark, SortKey, TEMPLATE_CSV};
-use crate::worker_client::{download, WorkerClient};
+use crate::view::{
+    excluded_rows_csv, mark, percent, summary_paragraphs, visible_rows, Mark, SortKey, TEMPLATE_CSV,
+};
+use crate::worker_client::{download, download_bytes, WorkerClient};
 
 /// Where the language choice is remembered (this browser only, never sent anywhere).
 const LANG_STORAGE_KEY: &str = "kommunebench.lang";
@@ -448,11 +450,47 @@ fn ResultsView(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> impl IntoView 
             }
         }
     };
+    // The municipality in focus (drill-down), chosen in the table or from a list.
+    let focus = RwSignal::new(String::new());
+    // Shown only when printed: the report's date, options and a method note.
+    let print_header = {
+        let result = result.clone();
+        move || {
+            let lang = lang.get();
+            let t = lang.texts();
+            let model = &result.report.model;
+            let date = js_sys::Date::new_0()
+                .to_locale_date_string(lang.code(), &wasm_bindgen::JsValue::UNDEFINED);
+            let options = format!(
+                "{}: {} {} {}, {} {} {}, {} {}",
+                t.print_options,
+                t.horizon_label,
+                lang.format_number(model.horizon_months, 0),
+                t.months_unit,
+                t.piece_label,
+                lang.format_number(model.piece_months, 0),
+                t.months_unit,
+                t.min_spells_label,
+                model.min_spells
+            );
+            view! {
+                <div class="print-only">
+                    <p>{format!("{} {}.", t.print_report, String::from(date))}</p>
+                    <p>{options}</p>
+                    <p>{t.print_method}</p>
+                </div>
+            }
+        }
+    };
     view! {
         <section class="results" aria-labelledby="results-heading" data-n-ranked=n_ranked.to_string()>
             <h2 id="results-heading">{move || texts().results_heading}</h2>
+            {print_header}
             {summary}
-            <RankingTable lang=lang result=result.clone() />
+            <SummaryText lang=lang result=result.clone() />
+            <RankingTable lang=lang result=result.clone() focus=focus />
+            <ProfileView lang=lang result=result.clone() focus=focus />
+            <UncertaintyPlots lang=lang result=result.clone() />
             <UnrankedList lang=lang result=result.clone() />
             <OutcomesTable lang=lang result=result.clone() />
             <CohortsView lang=lang result=result.clone() />
@@ -463,7 +501,11 @@ fn ResultsView(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> impl IntoView 
 }
 
 #[component]
-fn RankingTable(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> impl IntoView {
+fn RankingTable(
+    lang: ReadSignal<Lang>,
+    result: Arc<WebResult>,
+    focus: RwSignal<String>,
+) -> impl IntoView {
     let texts = move || lang.get().texts();
     let search = RwSignal::new(String::new());
     let sort = RwSignal::new((SortKey::Rank, true));
@@ -522,7 +564,21 @@ fn RankingTable(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> impl IntoView
                     view! {
                         <tr class:fastest=marked == Some(Mark::Fastest) class:slowest=marked == Some(Mark::Slowest)>
                             <td class="numeric">{row.rank.to_string()}</td>
-                            <th scope="row">{row.municipality.clone()} " " {badge}</th>
+                            <th scope="row">
+                                <button type="button" class="link municipality" on:click={
+                                    let name = row.municipality.clone();
+                                    move |_| {
+                                        focus.set(name.clone());
+                                        if let Some(section) = document().get_element_by_id("profile") {
+                                            section.scroll_into_view();
+                                        }
+                                    }
+                                }>
+                                    {row.municipality.clone()}
+                                </button>
+                                " "
+                                {badge}
+                            </th>
                             <td class="numeric">{lang.format_number(row.observed_months, 3)}</td>
                             <td class="numeric">{lang.format_number(row.expected_months, 3)}</td>
                             <td class="numeric">{lang.format_number(row.effect_months, 3)}</td>
@@ -554,6 +610,31 @@ fn RankingTable(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> impl IntoView
                     <td class="numeric">{national.spells.to_string()}</td>
                     <td class="numeric">{percent(lang, national.completed_share, 0)}</td>
                 </tr>
+            }
+        }
+    };
+    let on_csv = {
+        let result = result.clone();
+        move |_| {
+            let lang = lang.get_untracked();
+            download(
+                "kommunebench-rangordning.csv",
+                "text/csv;charset=utf-8",
+                &kommunebench_export::ranking_csv(&result.report, lang.engine()),
+            );
+        }
+    };
+    let on_xlsx = {
+        let result = result.clone();
+        move |_| {
+            if let Ok(bytes) =
+                kommunebench_export::ranking_xlsx(&result.report, lang.get_untracked().engine())
+            {
+                download_bytes(
+                    "kommunebench-rangordning.xlsx",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    &bytes,
+                );
             }
         }
     };
@@ -589,6 +670,180 @@ fn RankingTable(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> impl IntoView
                 </table>
             </div>
             <p class="legend">{move || texts().stars_legend}</p>
+            <p class="actions">
+                <button type="button" class="button secondary" on:click=on_csv>{move || texts().export_csv}</button>
+                <button type="button" class="button secondary" on:click=on_xlsx>{move || texts().export_xlsx}</button>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn ProfileView(
+    lang: ReadSignal<Lang>,
+    result: Arc<WebResult>,
+    focus: RwSignal<String>,
+) -> impl IntoView {
+    let texts = move || lang.get().texts();
+    let mut names: Vec<String> = result
+        .report
+        .ranking
+        .iter()
+        .map(|r| r.municipality.clone())
+        .collect();
+    names.sort();
+    let options = names
+        .into_iter()
+        .map(|name| {
+            let selected_name = name.clone();
+            view! { <option value=name.clone() selected=move || focus.get() == selected_name>{name.clone()}</option> }
+        })
+        .collect_view();
+    let body = move || {
+        let chosen = focus.get();
+        let lang = lang.get();
+        let t = lang.texts();
+        let report = &result.report;
+        let (Some(row), Some(profile)) = (
+            report.ranking.iter().find(|r| r.municipality == chosen),
+            result.profiles.iter().find(|p| p.municipality == chosen),
+        ) else {
+            return view! { <p class="hint">{t.profile_choose}</p> }.into_any();
+        };
+        let mix = profile
+            .mix
+            .iter()
+            .map(|m| {
+                let (level, here, national) = match &m.level {
+                    Some(level) => (
+                        level.clone(),
+                        percent(lang, m.municipality, 1),
+                        percent(lang, m.national, 1),
+                    ),
+                    None => (
+                        t.mix_mean.to_owned(),
+                        lang.format_number(m.municipality, 2),
+                        lang.format_number(m.national, 2),
+                    ),
+                };
+                view! {
+                    <tr>
+                        <th scope="row">{m.covariate.clone()}</th>
+                        <td>{level}</td>
+                        <td class="numeric">{here}</td>
+                        <td class="numeric">{national}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        let svg = profile_svg(profile, report.model.horizon_months, lang);
+        view! {
+            <dl class="summary">
+                <div><dt>{t.th_rank}</dt><dd>{format!("{} / {}", row.rank, report.ranking.len())}</dd></div>
+                <div><dt>{t.th_observed}</dt><dd>{lang.format_number(row.observed_months, 3)}</dd></div>
+                <div><dt>{t.th_expected}</dt><dd>{lang.format_number(row.expected_months, 3)}</dd></div>
+                <div><dt>{t.th_effect}</dt><dd>{format!("{} {}", lang.format_number(row.effect_months, 3), row.stars)}</dd></div>
+                <div><dt>{t.th_spells}</dt><dd>{row.spells.to_string()}</dd></div>
+                <div><dt>{t.th_completed}</dt><dd>{percent(lang, row.completed_share, 0)}</dd></div>
+            </dl>
+            <figure class="plot">
+                <div class="svg-host" id="profile-plot" role="img" aria-label=format!("{} – {}", row.municipality, t.profile_heading) inner_html=svg></div>
+                <figcaption>{format!("{}: {} / {}", row.municipality, t.profile_observed, t.profile_expected)}</figcaption>
+            </figure>
+            <h4>{t.profile_mix}</h4>
+            <div class="table-scroll short">
+                <table class="data">
+                    <thead>
+                        <tr>
+                            <th scope="col">{t.mix_covariate}</th>
+                            <th scope="col">{t.mix_level}</th>
+                            <th scope="col" class="numeric">{t.mix_here}</th>
+                            <th scope="col" class="numeric">{t.mix_national}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{mix}</tbody>
+                </table>
+            </div>
+        }
+            .into_any()
+    };
+    view! {
+        <section class="profile" id="profile" aria-labelledby="profile-heading">
+            <h3 id="profile-heading">{move || texts().profile_heading}</h3>
+            <p class="option">
+                <label for="profile-choice">{move || texts().profile_choose}</label>
+                <select id="profile-choice" on:change=move |event| focus.set(event_target_value(&event))>
+                    <option value="">{move || texts().no_highlight}</option>
+                    {options}
+                </select>
+            </p>
+            {body}
+        </section>
+    }
+}
+
+#[component]
+fn SummaryText(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> impl IntoView {
+    let texts = move || lang.get().texts();
+    let paragraphs = move || {
+        summary_paragraphs(&result, lang.get())
+            .into_iter()
+            .map(|p| view! { <p>{p}</p> })
+            .collect_view()
+    };
+    view! {
+        <section class="summary-text" aria-labelledby="summary-heading">
+            <h3 id="summary-heading">{move || texts().summary_heading}</h3>
+            {paragraphs}
+        </section>
+    }
+}
+
+#[component]
+fn UncertaintyPlots(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> impl IntoView {
+    let texts = move || lang.get().texts();
+    let highlight = RwSignal::new(String::new());
+    let mut names: Vec<String> = result
+        .report
+        .ranking
+        .iter()
+        .map(|r| r.municipality.clone())
+        .collect();
+    names.sort();
+    let options = names
+        .into_iter()
+        .map(|name| view! { <option value=name.clone()>{name.clone()}</option> })
+        .collect_view();
+    let caterpillar = {
+        let result = result.clone();
+        move || {
+            let chosen = highlight.get();
+            caterpillar_svg(
+                &result.report.ranking,
+                (!chosen.is_empty()).then_some(chosen.as_str()),
+                lang.get(),
+            )
+        }
+    };
+    let funnel = move || funnel_svg(&result.report.ranking, lang.get());
+    view! {
+        <section class="uncertainty" aria-labelledby="uncertainty-heading">
+            <h3 id="uncertainty-heading">{move || texts().uncertainty_heading}</h3>
+            <p class="option">
+                <label for="highlight">{move || texts().highlight_label}</label>
+                <select id="highlight" on:change=move |event| highlight.set(event_target_value(&event))>
+                    <option value="">{move || texts().no_highlight}</option>
+                    {options}
+                </select>
+            </p>
+            <figure class="plot">
+                <div class="svg-host" id="caterpillar-plot" role="img" aria-label=move || texts().caterpillar_caption inner_html=caterpillar></div>
+                <figcaption>{move || texts().caterpillar_caption}</figcaption>
+            </figure>
+            <figure class="plot">
+                <div class="svg-host" id="funnel-plot" inner_html=funnel></div>
+                <figcaption>{move || texts().funnel_caption}</figcaption>
+            </figure>
         </section>
     }
 }

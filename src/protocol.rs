@@ -1,6 +1,7 @@
 //! The messages between the page and the analysis worker (plain serde data; the `File` to
 //! read travels beside them, as the `file` property of the request object).
 
+use kommunebench_engine::profile::MunicipalityProfile;
 use kommunebench_engine::read::{ColumnUsage, SourceFormat, TextEncoding};
 use kommunebench_engine::report::JsonReport;
 use kommunebench_engine::tables::CohortCurve;
@@ -152,4 +153,6 @@ pub struct WebResult {
     /// The Danish messages of the excluded rows, in the same order.
     pub excluded_messages_danish: Vec<String>,
     pub curves: Vec<CurvePoints>,
+    /// The drill-down of each ranked municipality, in rank order.
+    pub profiles: Vec<MunicipalityProfile>,
 }

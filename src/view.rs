@@ -103,6 +103,117 @@ pub fn excluded_rows_csv(result: &WebResult, lang: Lang) -> String {
     text
 }
 
+/// A short summary in the seed's style, in `lang`: the national share completed, the five
+/// fastest and slowest relative to expectation with their months, the cohort trend, and a
+/// sentence on uncertainty. It does not overclaim: a municipality among the five whose
+/// difference is not significant (p ≥ 0.05) is named as such.
+pub fn summary_paragraphs(result: &WebResult, lang: Lang) -> Vec<String> {
+    let report = &result.report;
+    let ranking = &report.ranking;
+    let mut paragraphs = Vec::new();
+    let completed = percent(lang, report.national.completed_share, 0);
+    paragraphs.push(match lang {
+        Lang::Da => format!(
+            "{completed} af de {} integrationsforløb er afsluttet med selvforsørgelse eller uddannelse.",
+            report.national.spells
+        ),
+        Lang::En => format!("{completed} of the {} integration spells ended in self-support or education.", report.national.spells),
+    });
+    if ranking.len() >= 10 {
+        let months = |v: f64| lang.format_number(v.abs(), 1);
+        let names = |rows: &[&JsonRanked]| {
+            let names: Vec<&str> = rows.iter().map(|r| r.municipality.as_str()).collect();
+            let (last, first) = names.split_last().map_or(("", &[][..]), |(l, f)| (*l, f));
+            let and = if lang == Lang::Da { "og" } else { "and" };
+            format!("{} {and} {last}", first.join(", "))
+        };
+        let not_significant = |rows: &[&JsonRanked]| -> Vec<String> {
+            rows.iter()
+                .filter(|r| r.p_value.is_none_or(|p| p >= 0.05))
+                .map(|r| r.municipality.clone())
+                .collect()
+        };
+        let fastest: Vec<&JsonRanked> = ranking.iter().take(5).collect();
+        let slowest: Vec<&JsonRanked> = ranking
+            .iter()
+            .rev()
+            .take(5)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let (fast_range, slow_range) = (
+            (
+                months(fastest[4].effect_months),
+                months(fastest[0].effect_months),
+            ),
+            (
+                months(slowest[0].effect_months),
+                months(slowest[4].effect_months),
+            ),
+        );
+        paragraphs.push(match lang {
+            Lang::Da => format!(
+                "{} er de fem kommuner, hvor udlændinge hurtigst bliver selvforsørgende eller kommer i uddannelse i forhold til det forventede: {} til {} måneder hurtigere, når der tages hensyn til deres og kommunens forudsætninger. I {} tager det længst tid: {} til {} måneder længere end forventet.",
+                names(&fastest), fast_range.0, fast_range.1, names(&slowest), slow_range.0, slow_range.1
+            ),
+            Lang::En => format!(
+                "{} are the five municipalities where newcomers become self-supporting or start education fastest relative to expectation: {} to {} months faster, given their own and the municipality's circumstances. In {} it takes longest: {} to {} months longer than expected.",
+                names(&fastest), fast_range.0, fast_range.1, names(&slowest), slow_range.0, slow_range.1
+            ),
+        });
+        let uncertain: Vec<String> = not_significant(&fastest)
+            .into_iter()
+            .chain(not_significant(&slowest))
+            .collect();
+        if !uncertain.is_empty() {
+            paragraphs.push(match lang {
+                Lang::Da => format!("For {} er forskellen fra landsgennemsnittet dog ikke statistisk signifikant (p ≥ 0,05).", uncertain.join(", ")),
+                Lang::En => format!("For {}, however, the difference from the national average is not statistically significant (p ≥ 0.05).", uncertain.join(", ")),
+            });
+        }
+    }
+    let first_year = report.cohorts.iter().find(|c| c.cumulative[0].is_some());
+    let last_year = report
+        .cohorts
+        .iter()
+        .rev()
+        .find(|c| c.cumulative[0].is_some());
+    if let (Some(first), Some(last)) = (first_year, last_year) {
+        if first.permit_year != last.permit_year {
+            let (a, b) = (
+                first.cumulative[0].unwrap_or(0.0),
+                last.cumulative[0].unwrap_or(0.0),
+            );
+            paragraphs.push(match lang {
+                Lang::Da => format!(
+                    "Af dem, der fik opholdstilladelse i {}, var {} selvforsørgende eller i uddannelse inden for det første år; af dem fra {} var det {}.",
+                    first.permit_year, percent(lang, a, 0), last.permit_year, percent(lang, b, 0)
+                ),
+                Lang::En => format!(
+                    "Of those granted a permit in {}, {} were self-supporting or in education within the first year; of those from {}, {}.",
+                    first.permit_year, percent(lang, a, 0), last.permit_year, percent(lang, b, 0)
+                ),
+            });
+        }
+    }
+    let significant = ranking
+        .iter()
+        .filter(|r| r.p_value.is_some_and(|p| p < 0.05))
+        .count();
+    paragraphs.push(match lang {
+        Lang::Da => format!(
+            "{significant} af de {} rangordnede kommuner afviger statistisk signifikant fra landsgennemsnittet (p < 0,05). For de øvrige kan forskellen skyldes tilfældigheder, og placeringer tæt på hinanden i rangordningen skal ikke overfortolkes.",
+            ranking.len()
+        ),
+        Lang::En => format!(
+            "{significant} of the {} ranked municipalities differ significantly from the national average (p < 0.05). For the others the difference may be chance, and neighbouring places in the ranking should not be over-interpreted.",
+            ranking.len()
+        ),
+    });
+    paragraphs
+}
+
 /// A file template with every column of MODEL.md and two example rows.
 pub const TEMPLATE_CSV: &str = "\
 spell_id,person_id,municipality,permit_date,entry_date,end_date,outcome,sex,residence_basis,origin,age,partner,children,health_services,quota_refugee,danish_track,deprived_area,unemployment_rate,share_third_country,share_integration_law,share_skilled_jobs,jobs_per_capita
@@ -166,6 +277,58 @@ mod tests {
     fn percentages_follow_the_language() {
         assert_eq!(percent(Lang::Da, 0.3176, 1), "31,8 %");
         assert_eq!(percent(Lang::En, 0.3176, 0), "32 %");
+    }
+
+    #[test]
+    fn the_summary_names_the_five_and_does_not_overclaim() {
+        let mut responses = Vec::new();
+        let request = crate::protocol::Request {
+            action: crate::protocol::Action::AnalyseDemo,
+            source_name: "demo.csv".to_owned(),
+            roles: Vec::new(),
+            sheet: None,
+            horizon_months: 48.0,
+            piece_months: 3.0,
+            min_spells: 80,
+        };
+        crate::work::perform::<std::io::Cursor<Vec<u8>>>(&request, None, &mut |r| {
+            responses.push(r)
+        });
+        let Some(crate::protocol::Response::Results(result)) = responses.pop() else {
+            panic!("results")
+        };
+        let danish = summary_paragraphs(&result, Lang::Da);
+        assert!(
+            danish[0].starts_with("35 % af de 23563 integrationsforløb"),
+            "{}",
+            danish[0]
+        );
+        let first = &result.report.ranking[0].municipality;
+        assert!(danish[1].starts_with(first.as_str()), "{}", danish[1]);
+        assert!(danish
+            .last()
+            .is_some_and(|p| p.contains("ikke overfortolkes")));
+        let english = summary_paragraphs(&result, Lang::En);
+        assert!(
+            english[1].contains("are the five municipalities"),
+            "{}",
+            english[1]
+        );
+        // Every municipality among the ten called uncertain really has p ≥ 0.05.
+        for paragraph in english
+            .iter()
+            .filter(|p| p.contains("not statistically significant"))
+        {
+            for row in &result.report.ranking {
+                if paragraph.contains(&format!("{},", row.municipality)) {
+                    assert!(
+                        row.p_value.is_none_or(|p| p >= 0.05),
+                        "{}",
+                        row.municipality
+                    );
+                }
+            }
+        }
     }
 
     #[test]

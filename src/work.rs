@@ -6,6 +6,7 @@ use std::io::{Read, Seek};
 
 use kommunebench_engine::demo::{demo_csv, DEFAULT_SEED};
 use kommunebench_engine::design::ModelOptions;
+use kommunebench_engine::profile::municipality_profiles;
 use kommunebench_engine::read::{inspect_columns, read_spells, ReadOptions};
 use kommunebench_engine::report::{analyse_with_progress, JsonReport};
 use kommunebench_engine::{Language, Role};
@@ -99,6 +100,7 @@ fn analyse_source<R: Read + Seek>(
             .map(|row| row.message(Language::Danish))
             .collect(),
         curves: analysis.cohorts.iter().map(CurvePoints::of).collect(),
+        profiles: municipality_profiles(&read.cohort, &analysis.model),
     }))
 }
 

@@ -100,9 +100,19 @@ fn start(on_response: Rc<dyn Fn(Response)>) -> Result<Running, String> {
 /// Offers `text` as a file download through a Blob URL (nothing leaves the browser).
 pub fn download(file_name: &str, mime: &str, text: &str) {
     let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    offer(file_name, mime, &parts);
+}
+
+/// Offers `bytes` (an xlsx workbook) as a file download.
+pub fn download_bytes(file_name: &str, mime: &str, bytes: &[u8]) {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    offer(file_name, mime, &parts);
+}
+
+fn offer(file_name: &str, mime: &str, parts: &js_sys::Array) {
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(parts, &options) else {
         return;
     };
     let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {

@@ -67,8 +67,47 @@ test('the demo data: 72 ranked municipalities with the numbers of `kommunebench 
     // The outcome table: 31,8 % self-support overall, as published.
     const outcomes = await session.page.locator('#outcomes-table tbody tr').first().textContent();
     assert.ok(outcomes.includes('31,8 %'), outcomes);
-    assert.ok(await session.page.locator('.svg-host svg').count() === 1, 'the cohort plot is drawn');
+    assert.equal(await session.page.locator('.svg-host svg').count(), 3, 'cohort, caterpillar and funnel plots');
+    assert.equal(await session.page.locator('#caterpillar-plot svg circle').count(), 72);
+    assert.equal(await session.page.locator('#funnel-plot svg title').count(), 72, 'every funnel point is labelled');
+    await session.page.getByLabel('Fremhæv kommune').selectOption('København');
+
+    // Drill-down from a table row: the municipality's curves, its table-4 row and its mix.
+    await session.page.locator('#ranking-table').getByRole('button', { name: 'Odense', exact: true }).click();
+    await session.page.locator('#profile-plot svg').waitFor();
+    const odense = expected.ranking.find((row) => row.municipality === 'Odense');
+    const profileText = await session.page.locator('#profile').textContent();
+    assert.ok(profileText.includes(`${odense.rank} / 72`), profileText.slice(0, 300));
+    assert.ok(profileText.includes(danish(odense.effect_months, 3)), 'the effect of Odense');
+    assert.ok((await session.page.locator('#profile tbody tr').count()) > 10, 'the covariate mix');
     await screenshot(session.page, 'results-1280x800');
+
+    // The ranking as CSV: BOM, `;`, decimal comma, the same numbers as the CLI's JSON.
+    const [csvDownload] = await Promise.all([
+      session.page.waitForEvent('download'),
+      session.page.getByRole('button', { name: 'Hent rangordningen (CSV)' }).click(),
+    ]);
+    const csv = await readFile(await csvDownload.path(), 'utf8');
+    assert.ok(csv.startsWith('\ufeffrang;kommune;'), csv.slice(0, 40));
+    const csvRows = csv.trim().split('\r\n').slice(1).map((line) => line.split(';'));
+    assert.equal(csvRows.length, 73);
+    for (const [i, want] of expected.ranking.entries()) {
+      // wasm's and the native libm's exp may differ in the last bit: equal to 1e-9 months.
+      const effect = Number(csvRows[i][4].replace(',', '.'));
+      assert.ok(Math.abs(effect - want.effect_months) < 1e-9, `CSV effect of ${want.municipality}: ${effect}`);
+      assert.equal(csvRows[i][1], `"${want.municipality}"`);
+    }
+    const [xlsxDownload] = await Promise.all([
+      session.page.waitForEvent('download'),
+      session.page.getByRole('button', { name: 'Hent rangordningen (Excel)' }).click(),
+    ]);
+    const xlsx = await readFile(await xlsxDownload.path());
+    assert.equal(xlsx.subarray(0, 4).toString('latin1'), 'PK\x03\x04');
+
+    // The print view renders as a report.
+    await session.page.emulateMedia({ media: 'print' });
+    await screenshot(session.page, 'results-print');
+    await session.page.emulateMedia({ media: 'screen' });
 
     // Search narrows the table; sorting by spells puts København first.
     await session.page.getByLabel('Søg kommune').fill('københ');
@@ -100,6 +139,10 @@ test('a Windows-1252 `;` file with two bad rows: results, and both rows named', 
       .map((field) => (/^\d{4}-\d{2}-\d{2}$/.test(field) ? field.split('-').reverse().join('-') : field.replace('.', ',')))
       .join(';');
   });
+  // A municipality named like a formula: it must come out neutralised in the export.
+  for (let i = 1; i < danishRows.length; i += 1) {
+    danishRows[i] = danishRows[i].replace(';Århus;', ';"=HYPERLINK(""x"")";');
+  }
   // Line 4: an impossible date; line 7: an unknown outcome.
   danishRows[3] = danishRows[3].replace(/;\d\d-\d\d-(\d{4});/, ';30-02-$1;');
   danishRows[6] = danishRows[6].replace(/;(none|self_support|education);/, ';arbejde;');
@@ -121,6 +164,14 @@ test('a Windows-1252 `;` file with two bad rows: results, and both rows named', 
     assert.ok((await session.page.locator('#excluded-heading').textContent()).includes('(2)'));
     // Danish letters survived the Windows-1252 round trip.
     assert.ok((await rankingRows(session.page)).some((row) => row[1].startsWith('København')));
+    assert.ok((await rankingRows(session.page)).some((row) => row[1].startsWith('=HYPERLINK("x")')));
+    const [download] = await Promise.all([
+      session.page.waitForEvent('download'),
+      session.page.getByRole('button', { name: 'Hent rangordningen (CSV)' }).click(),
+    ]);
+    const csv = await readFile(await download.path(), 'utf8');
+    assert.ok(csv.includes(`"'=HYPERLINK(""x"")"`), 'the formula is neutralised');
+    assert.ok(!/(^|;)"?=HYPERLINK/m.test(csv), 'no cell starts with =');
     assertPrivateAndClean(session);
   } finally {
     await session.close();

@@ -16,12 +16,15 @@ const USAGE: &str = "\
 usage:
   kommunebench analyse FILE [--min-spells 80] [--horizon 48] [--piece-months 3]
                             [--role COLUMN=ROLE ...] [--sheet NAME] [--lang da|en] [--json OUT]
+                            [--csv OUT] [--xlsx OUT]
 
   FILE   the spell file: CSV (`,` `;` or tab; UTF-8 or Windows-1252) or an Excel .xlsx
   ROLE   individual-numeric | individual-categorical | municipal-numeric |
          municipal-categorical | ignore
   --json OUT writes the JSON report to OUT (`-` for standard output); without it the
          ranking is printed as a table.
+  --csv OUT, --xlsx OUT write the ranking for spreadsheets (CSV: `;` and decimal comma with
+         --lang da, `,` and decimal point with --lang en).
 
   kommunebench demo --out FILE [--seed N]
          writes the synthetic demo data set (see docs/demo-data.md); the default seed is
@@ -58,6 +61,8 @@ struct Analyse {
     read_options: ReadOptions,
     language: Language,
     json: Option<String>,
+    csv: Option<String>,
+    xlsx: Option<String>,
 }
 
 fn run(args: &[String]) -> Result<()> {
@@ -83,6 +88,8 @@ fn parse_analyse(args: &[String]) -> Result<Analyse> {
         read_options: ReadOptions::default(),
         language: Language::Danish,
         json: None,
+        csv: None,
+        xlsx: None,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -124,6 +131,8 @@ fn parse_analyse(args: &[String]) -> Result<Analyse> {
                 };
             }
             "--json" => command.json = Some(value("--json")?),
+            "--csv" => command.csv = Some(value("--csv")?),
+            "--xlsx" => command.xlsx = Some(value("--xlsx")?),
             flag if flag.starts_with("--") => bail!("unknown option `{flag}`\n\n{USAGE}"),
             file if command.file.is_empty() => command.file = file.to_owned(),
             extra => bail!("only one FILE, but `{extra}` was given too"),
@@ -187,9 +196,18 @@ fn analyse_command(command: &Analyse) -> Result<()> {
     }
     let analysis =
         analyse(&read, command.options).map_err(|error| anyhow!("{}", error.message(language)))?;
+    let report = JsonReport::new(&read, &analysis, language);
+    if let Some(out) = &command.csv {
+        std::fs::write(out, kommunebench_export::ranking_csv(&report, language))
+            .with_context(|| format!("cannot write {out}"))?;
+    }
+    if let Some(out) = &command.xlsx {
+        let bytes = kommunebench_export::ranking_xlsx(&report, language)
+            .context("cannot build the xlsx file")?;
+        std::fs::write(out, bytes).with_context(|| format!("cannot write {out}"))?;
+    }
     match &command.json {
         Some(out) => {
-            let report = JsonReport::new(&read, &analysis, language);
             let text = serde_json::to_string_pretty(&report)?;
             if out == "-" {
                 println!("{text}");
@@ -198,7 +216,10 @@ fn analyse_command(command: &Analyse) -> Result<()> {
                 writeln!(file, "{text}").with_context(|| format!("cannot write {out}"))?;
             }
         }
-        None => print!("{}", ranking_table(&analysis, language)),
+        None if command.csv.is_none() && command.xlsx.is_none() => {
+            print!("{}", ranking_table(&analysis, language))
+        }
+        None => {}
     }
     Ok(())
 }

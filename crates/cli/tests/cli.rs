@@ -232,3 +232,37 @@ fn the_demo_command_writes_the_engine_demo_and_its_analysis_ranks_72() {
     assert_eq!(json["ranking"].as_array().map(Vec::len), Some(72));
     assert_eq!(json["national"]["spells"].as_u64(), Some(23_563));
 }
+
+#[test]
+fn csv_and_xlsx_exports_come_from_the_shared_export_module() {
+    let file = engine_fixture("model/model_b.csv");
+    let (csv_path, xlsx_path) = (scratch("ranking.csv"), scratch("ranking.xlsx"));
+    let output = kommunebench(&[
+        "analyse",
+        file.to_str().unwrap_or_default(),
+        "--csv",
+        csv_path.to_str().unwrap_or_default(),
+        "--xlsx",
+        xlsx_path.to_str().unwrap_or_default(),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let bytes = std::fs::read(&file).unwrap_or_default();
+    let Ok(read) = read_spells_from_bytes(&bytes, &ReadOptions::default()) else {
+        panic!("reads")
+    };
+    let Ok(analysis) = analyse(&read, ModelOptions::default()) else {
+        panic!("fits")
+    };
+    let report = JsonReport::new(&read, &analysis, Language::Danish);
+    assert_eq!(
+        std::fs::read_to_string(&csv_path).unwrap_or_default(),
+        kommunebench_export::ranking_csv(&report, Language::Danish)
+    );
+    assert!(std::fs::read(&xlsx_path)
+        .unwrap_or_default()
+        .starts_with(b"PK\x03\x04"));
+}

@@ -9,9 +9,11 @@
 pub mod cohort;
 pub mod demo;
 pub mod design;
+pub mod intervals;
 pub mod km;
 pub mod linalg;
 pub mod model;
+pub mod profile;
 pub mod pwe;
 pub mod read;
 pub mod report;

@@ -115,6 +115,8 @@ pub struct RankedMunicipality {
     pub observed_months: f64,
     pub expected_months: f64,
     pub effect_months: f64,
+    /// [1, m_k] γ̂: the municipality effect its characteristics lead one to expect.
+    pub fitted_effect: f64,
     /// û_k = α̂_k − [1, m_k] γ̂.
     pub residual: f64,
     /// Var(û)_kk.
@@ -189,6 +191,13 @@ pub struct RankingModel {
     pub municipalities_without_events: Vec<String>,
     /// The design, for predictions (drill-down curves).
     pub design: Design,
+}
+
+impl RankingModel {
+    /// β̂ as a vector, in the order of `coefficients` (for predictions).
+    pub fn coefficients_vector(&self) -> Vec<f64> {
+        self.coefficients.iter().map(|c| c.estimate).collect()
+    }
 }
 
 /// RMST and its derivative in the municipality effect.
@@ -389,6 +398,7 @@ pub fn fit_ranking_identified(
                 spells: spells.len(),
                 completed_share: completed_share(k),
                 observed_slope: mean(&|eta| restricted_mean.rmst_slope(eta + alpha)),
+                fitted_effect: fitted,
             }
         })
         .collect();

@@ -238,8 +238,10 @@ impl JsonReport {
                     stars: r.stars.to_owned(),
                     spells: r.spells,
                     completed_share: r.completed_share,
-                    effect_se_months: (r.residual_variance > 0.0)
-                        .then(|| r.observed_slope.abs() * r.residual_variance.sqrt()),
+                    effect_se_months: crate::intervals::effect_se(
+                        r.observed_slope,
+                        r.residual_variance,
+                    ),
                 })
                 .collect(),
             national: JsonNational {

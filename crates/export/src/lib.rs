@@ -1,0 +1,176 @@
+//! The ranking as files for spreadsheets: CSV (UTF-8 with BOM; `;` and decimal comma in
+//! Danish) and xlsx (numbers as numbers, the header row frozen).
+//!
+//! Text cells are neutralised against formula injection as OWASP advises: a text value that
+//! starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so that no
+//! spreadsheet reads it as a formula. Numbers stay numbers.
+//!
+//! This crate lives outside the engine: the web app switches on rust_xlsxwriter's `wasm`
+//! feature, and the engine must not depend on wasm-bindgen.
+
+use std::borrow::Cow;
+
+use kommunebench_engine::report::JsonReport;
+use kommunebench_engine::Language;
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+
+/// `text` made safe for a spreadsheet cell (OWASP CSV injection advice).
+pub fn neutralise(text: &str) -> Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// A cell of the exported table.
+#[derive(Clone, Debug, PartialEq)]
+enum Cell {
+    Text(String),
+    Number(f64),
+    Empty,
+}
+
+fn header(language: Language) -> [&'static str; 9] {
+    match language {
+        Language::Danish => [
+            "rang",
+            "kommune",
+            "observeret_mdr",
+            "forventet_mdr",
+            "effekt_mdr",
+            "p_vaerdi",
+            "signifikans",
+            "forloeb",
+            "andel_afsluttede",
+        ],
+        Language::English => [
+            "rank",
+            "municipality",
+            "observed_months",
+            "expected_months",
+            "effect_months",
+            "p_value",
+            "stars",
+            "spells",
+            "completed_share",
+        ],
+    }
+}
+
+/// The table's rows: one per ranked municipality, then the national row.
+fn rows(report: &JsonReport, language: Language) -> Vec<[Cell; 9]> {
+    let optional = |value: Option<f64>| value.map_or(Cell::Empty, Cell::Number);
+    let mut rows: Vec<[Cell; 9]> = report
+        .ranking
+        .iter()
+        .map(|r| {
+            [
+                Cell::Number(r.rank as f64),
+                Cell::Text(r.municipality.clone()),
+                Cell::Number(r.observed_months),
+                Cell::Number(r.expected_months),
+                Cell::Number(r.effect_months),
+                optional(r.p_value),
+                Cell::Text(r.stars.clone()),
+                Cell::Number(r.spells as f64),
+                Cell::Number(r.completed_share),
+            ]
+        })
+        .collect();
+    let national = &report.national;
+    rows.push([
+        Cell::Empty,
+        Cell::Text(match language {
+            Language::Danish => "Hele landet".to_owned(),
+            Language::English => "National".to_owned(),
+        }),
+        optional(national.observed_months),
+        optional(national.expected_months),
+        optional(national.effect_months),
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Number(national.spells as f64),
+        Cell::Number(national.completed_share),
+    ]);
+    rows
+}
+
+/// The ranking as CSV text (with its BOM): `;` and decimal comma in Danish, `,` and decimal
+/// point in English. Numbers in full precision; text quoted and neutralised.
+pub fn ranking_csv(report: &JsonReport, language: Language) -> String {
+    let delimiter = match language {
+        Language::Danish => ";",
+        Language::English => ",",
+    };
+    let number = |value: f64| {
+        let text = value.to_string();
+        if language == Language::Danish {
+            text.replace('.', ",")
+        } else {
+            text
+        }
+    };
+    let mut out = String::from("\u{feff}");
+    out.push_str(&header(language).join(delimiter));
+    out.push_str("\r\n");
+    for row in rows(report, language) {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|cell| match cell {
+                Cell::Text(text) => format!("\"{}\"", neutralise(text).replace('"', "\"\"")),
+                Cell::Number(value) => number(*value),
+                Cell::Empty => String::new(),
+            })
+            .collect();
+        out.push_str(&cells.join(delimiter));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// The ranking as an xlsx workbook: one sheet, the header row bold and frozen, numbers as
+/// numbers, text neutralised.
+pub fn ranking_xlsx(report: &JsonReport, language: Language) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(match language {
+        Language::Danish => "Rangordning",
+        Language::English => "Ranking",
+    })?;
+    let bold = Format::new().set_bold();
+    for (column, title) in header(language).iter().enumerate() {
+        sheet.write_string_with_format(0, column as u16, *title, &bold)?;
+    }
+    for (index, row) in rows(report, language).iter().enumerate() {
+        let row_number = index as u32 + 1;
+        for (column, cell) in row.iter().enumerate() {
+            match cell {
+                Cell::Text(text) => {
+                    sheet.write_string(row_number, column as u16, neutralise(text).as_ref())?;
+                }
+                Cell::Number(value) => {
+                    sheet.write_number(row_number, column as u16, *value)?;
+                }
+                Cell::Empty => {}
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.set_column_width(1, 24)?;
+    workbook.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_plain_text_is_not() {
+        for dangerous in ["=HYPERLINK(\"x\")", "+1", "-1+2", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(neutralise(dangerous), format!("'{dangerous}"));
+        }
+        assert_eq!(neutralise("København"), "København");
+        assert_eq!(neutralise(""), "");
+    }
+}
