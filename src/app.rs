@@ -12,7 +12,7 @@ use crate::protocol::{Action, ColumnInfo, Progress, Request, Response, WebResult
 use crate::view::{
     excluded_rows_csv, mark, percent, summary_paragraphs, visible_rows, Mark, SortKey, TEMPLATE_CSV,
 };
-use crate::worker_client::{download, download_bytes, WorkerClient};
+use crate::worker_client::{download, download_bytes, download_svg_as_png, WorkerClient};
 
 /// Where the language choice is remembered (this browser only, never sent anywhere).
 const LANG_STORAGE_KEY: &str = "kommunebench.lang";
@@ -678,6 +678,23 @@ fn RankingTable(
     }
 }
 
+/// "SVG" and "PNG" buttons for a drawn plot.
+#[component]
+fn PlotDownloads(lang: ReadSignal<Lang>, name: &'static str, svg: Signal<String>) -> impl IntoView {
+    let label = move |format: &str| format!("{} ({format})", lang.get().texts().download_plot);
+    view! {
+        <p class="plot-downloads">
+            <button type="button" class="link" on:click=move |_| download(&format!("{name}.svg"), "image/svg+xml", &svg.get_untracked())>
+                {move || label("SVG")}
+            </button>
+            " · "
+            <button type="button" class="link" on:click=move |_| download_svg_as_png(&format!("{name}.png"), &svg.get_untracked())>
+                {move || label("PNG")}
+            </button>
+        </p>
+    }
+}
+
 #[component]
 fn ProfileView(
     lang: ReadSignal<Lang>,
@@ -816,16 +833,16 @@ fn UncertaintyPlots(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> impl Into
         .collect_view();
     let caterpillar = {
         let result = result.clone();
-        move || {
+        Signal::derive(move || {
             let chosen = highlight.get();
             caterpillar_svg(
                 &result.report.ranking,
                 (!chosen.is_empty()).then_some(chosen.as_str()),
                 lang.get(),
             )
-        }
+        })
     };
-    let funnel = move || funnel_svg(&result.report.ranking, lang.get());
+    let funnel = Signal::derive(move || funnel_svg(&result.report.ranking, lang.get()));
     view! {
         <section class="uncertainty" aria-labelledby="uncertainty-heading">
             <h3 id="uncertainty-heading">{move || texts().uncertainty_heading}</h3>
@@ -840,10 +857,12 @@ fn UncertaintyPlots(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> impl Into
                 <div class="svg-host" id="caterpillar-plot" role="img" aria-label=move || texts().caterpillar_caption inner_html=caterpillar></div>
                 <figcaption>{move || texts().caterpillar_caption}</figcaption>
             </figure>
+            <PlotDownloads lang=lang name="kommunebench-caterpillar" svg=caterpillar />
             <figure class="plot">
                 <div class="svg-host" id="funnel-plot" inner_html=funnel></div>
                 <figcaption>{move || texts().funnel_caption}</figcaption>
             </figure>
+            <PlotDownloads lang=lang name="kommunebench-tragt" svg=funnel />
         </section>
     }
 }
@@ -959,7 +978,7 @@ fn CohortsView(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> impl IntoView 
         let t = texts();
         (1..=6).map(|year| view! { <th scope="col" class="numeric">{format!("{year} {}", t.year_word)}</th> }).collect_view()
     };
-    let svg = move || cohort_curves_svg(&result.curves, lang.get());
+    let svg = Signal::derive(move || cohort_curves_svg(&result.curves, lang.get()));
     view! {
         <section class="cohorts" aria-labelledby="cohorts-heading">
             <h3 id="cohorts-heading">{move || texts().cohorts_heading}</h3>
@@ -977,6 +996,7 @@ fn CohortsView(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> impl IntoView 
                 <div class="svg-host" role="img" aria-label=move || texts().plot_caption inner_html=svg></div>
                 <figcaption>{move || texts().plot_caption}</figcaption>
             </figure>
+            <PlotDownloads lang=lang name="kommunebench-kohorter" svg=svg />
         </section>
     }
 }

@@ -28,7 +28,10 @@ function danish(value, decimals) {
 }
 
 function assertPrivateAndClean(session) {
-  const foreign = session.requests.filter((url) => !url.startsWith(server.origin + '/'));
+  // `blob:` URLs of this origin are in-memory objects of the page itself (downloads, the PNG
+  // rendering of a plot): they never touch the network.
+  const local = (url) => url.startsWith(server.origin + '/') || url.startsWith(`blob:${server.origin}/`);
+  const foreign = session.requests.filter((url) => !local(url));
   assert.deepEqual(foreign, [], 'every request goes to the serving origin');
   assert.deepEqual(session.errors, [], 'no console errors');
 }
@@ -103,6 +106,14 @@ test('the demo data: 72 ranked municipalities with the numbers of `kommunebench 
     ]);
     const xlsx = await readFile(await xlsxDownload.path());
     assert.equal(xlsx.subarray(0, 4).toString('latin1'), 'PK\x03\x04');
+
+    // Every plot downloads as SVG and as PNG.
+    const plotButtons = session.page.locator('.uncertainty .plot-downloads button');
+    const [svgDownload] = await Promise.all([session.page.waitForEvent('download'), plotButtons.nth(2).click()]);
+    assert.ok((await readFile(await svgDownload.path(), 'utf8')).startsWith('<svg'));
+    const [pngDownload] = await Promise.all([session.page.waitForEvent('download'), plotButtons.nth(3).click()]);
+    assert.equal((await readFile(await pngDownload.path())).subarray(1, 4).toString('latin1'), 'PNG');
+    assert.equal(pngDownload.suggestedFilename(), 'kommunebench-tragt.png');
 
     // The print view renders as a report.
     await session.page.emulateMedia({ media: 'print' });
@@ -189,6 +200,22 @@ test('an xlsx workbook: results appear', async () => {
     await session.page.getByRole('button', { name: 'Analysér' }).click();
     await session.page.locator('#ranking-table tbody tr').first().waitFor({ timeout: 120_000 });
     assert.equal((await rankingRows(session.page)).length, 21);
+    assertPrivateAndClean(session);
+  } finally {
+    await session.close();
+  }
+});
+
+test('cancel stops the analysis and returns to the start page', async () => {
+  const session = await recordingPage(browser);
+  try {
+    await session.page.goto(server.url);
+    await session.page.getByRole('button', { name: 'Indlæs demodata' }).click();
+    await session.page.getByRole('button', { name: 'Annullér' }).click();
+    await session.page.getByRole('button', { name: 'Indlæs demodata' }).waitFor();
+    // A new analysis after the cancel works (a fresh worker).
+    await session.page.getByRole('button', { name: 'Indlæs demodata' }).click();
+    await session.page.locator('#ranking-table tbody tr').first().waitFor({ timeout: 120_000 });
     assertPrivateAndClean(session);
   } finally {
     await session.close();

@@ -228,9 +228,63 @@ fn the_demo_command_writes_the_engine_demo_and_its_analysis_ranks_72() {
         bytes,
         kommunebench_engine::demo::demo_csv(kommunebench_engine::demo::DEFAULT_SEED)
     );
-    let json = json_of(&path, &[]);
+    let json = json_of(&path, &["--lang", "en"]);
     assert_eq!(json["ranking"].as_array().map(Vec::len), Some(72));
     assert_eq!(json["national"]["spells"].as_u64(), Some(23_563));
+
+    // The CLI's JSON carries the engine's own numbers for the demo.
+    let Ok(read) = read_spells_from_bytes(&bytes, &ReadOptions::default()) else {
+        panic!("reads")
+    };
+    let Ok(analysis) = analyse(&read, ModelOptions::default()) else {
+        panic!("fits")
+    };
+    let engine = serde_json::to_value(JsonReport::new(&read, &analysis, Language::English))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(json, engine);
+
+    // And it meets the calibration targets: completed shares within ±3 points for ≥ 90 %,
+    // Spearman ≥ 0.9 between its effects and the published ones.
+    let published = kommunebench_engine::demo::published_ranking();
+    let ranking = json["ranking"].as_array().cloned().unwrap_or_default();
+    let mut pairs = Vec::new();
+    let mut within = 0;
+    for target in &published {
+        let Some(row) = ranking
+            .iter()
+            .find(|r| r["municipality"].as_str() == Some(target.name.as_str()))
+        else {
+            panic!("{} is not ranked", target.name)
+        };
+        let completed = row["completed_share"].as_f64().unwrap_or(f64::NAN);
+        within += usize::from((100.0 * completed - target.completed_percent).abs() <= 3.0);
+        pairs.push((
+            row["effect_months"].as_f64().unwrap_or(f64::NAN),
+            target.effect_months,
+        ));
+    }
+    assert!(within * 10 >= 9 * published.len(), "{within}");
+    let rank = |values: Vec<f64>| {
+        let mut order: Vec<usize> = (0..values.len()).collect();
+        order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+        let mut ranks = vec![0.0; values.len()];
+        for (r, &i) in order.iter().enumerate() {
+            ranks[i] = r as f64;
+        }
+        ranks
+    };
+    let (a, b) = (
+        rank(pairs.iter().map(|p| p.0).collect()),
+        rank(pairs.iter().map(|p| p.1).collect()),
+    );
+    let mean = (a.len() as f64 - 1.0) / 2.0;
+    let spearman = a
+        .iter()
+        .zip(&b)
+        .map(|(x, y)| (x - mean) * (y - mean))
+        .sum::<f64>()
+        / a.iter().map(|x| (x - mean).powi(2)).sum::<f64>();
+    assert!(spearman >= 0.9, "Spearman {spearman}");
 }
 
 #[test]
