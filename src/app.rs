@@ -10,7 +10,8 @@ use crate::i18n::Lang;
 use crate::plot::{caterpillar_svg, cohort_curves_svg, funnel_svg, profile_svg};
 use crate::protocol::{Action, ColumnInfo, Progress, Request, Response, WebResult};
 use crate::view::{
-    excluded_rows_csv, mark, percent, summary_paragraphs, visible_rows, Mark, SortKey, TEMPLATE_CSV,
+    excluded_rows_csv, mark, percent, sorted_municipalities, summary_paragraphs, visible_rows,
+    Mark, SortKey, TEMPLATE_CSV,
 };
 use crate::worker_client::{download, download_bytes, download_svg_as_png, WorkerClient};
 
@@ -678,6 +679,24 @@ fn RankingTable(
     }
 }
 
+/// A plot with its caption (which labels the figure) and its download buttons.
+#[component]
+fn PlotFigure(
+    lang: ReadSignal<Lang>,
+    id: &'static str,
+    name: &'static str,
+    caption: fn(Lang) -> &'static str,
+    svg: Signal<String>,
+) -> impl IntoView {
+    view! {
+        <figure class="plot">
+            <div class="svg-host" id=id inner_html=move || svg.get()></div>
+            <figcaption>{move || caption(lang.get())}</figcaption>
+        </figure>
+        <PlotDownloads lang=lang name=name svg=svg />
+    }
+}
+
 /// "SVG" and "PNG" buttons for a drawn plot.
 #[component]
 fn PlotDownloads(lang: ReadSignal<Lang>, name: &'static str, svg: Signal<String>) -> impl IntoView {
@@ -702,14 +721,7 @@ fn ProfileView(
     focus: RwSignal<String>,
 ) -> impl IntoView {
     let texts = move || lang.get().texts();
-    let mut names: Vec<String> = result
-        .report
-        .ranking
-        .iter()
-        .map(|r| r.municipality.clone())
-        .collect();
-    names.sort();
-    let options = names
+    let options = sorted_municipalities(&result.report.ranking)
         .into_iter()
         .map(|name| {
             let selected_name = name.clone();
@@ -820,14 +832,7 @@ fn SummaryText(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> impl IntoView 
 fn UncertaintyPlots(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> impl IntoView {
     let texts = move || lang.get().texts();
     let highlight = RwSignal::new(String::new());
-    let mut names: Vec<String> = result
-        .report
-        .ranking
-        .iter()
-        .map(|r| r.municipality.clone())
-        .collect();
-    names.sort();
-    let options = names
+    let options = sorted_municipalities(&result.report.ranking)
         .into_iter()
         .map(|name| view! { <option value=name.clone()>{name.clone()}</option> })
         .collect_view();
@@ -853,16 +858,14 @@ fn UncertaintyPlots(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> impl Into
                     {options}
                 </select>
             </p>
-            <figure class="plot">
-                <div class="svg-host" id="caterpillar-plot" role="img" aria-label=move || texts().caterpillar_caption inner_html=caterpillar></div>
-                <figcaption>{move || texts().caterpillar_caption}</figcaption>
-            </figure>
-            <PlotDownloads lang=lang name="kommunebench-caterpillar" svg=caterpillar />
-            <figure class="plot">
-                <div class="svg-host" id="funnel-plot" inner_html=funnel></div>
-                <figcaption>{move || texts().funnel_caption}</figcaption>
-            </figure>
-            <PlotDownloads lang=lang name="kommunebench-tragt" svg=funnel />
+            <PlotFigure
+                lang=lang
+                id="caterpillar-plot"
+                name="kommunebench-caterpillar"
+                caption=|l| l.texts().caterpillar_caption
+                svg=caterpillar
+            />
+            <PlotFigure lang=lang id="funnel-plot" name="kommunebench-tragt" caption=|l| l.texts().funnel_caption svg=funnel />
         </section>
     }
 }
@@ -992,11 +995,7 @@ fn CohortsView(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> impl IntoView 
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-            <figure class="plot">
-                <div class="svg-host" role="img" aria-label=move || texts().plot_caption inner_html=svg></div>
-                <figcaption>{move || texts().plot_caption}</figcaption>
-            </figure>
-            <PlotDownloads lang=lang name="kommunebench-kohorter" svg=svg />
+            <PlotFigure lang=lang id="cohort-plot" name="kommunebench-kohorter" caption=|l| l.texts().plot_caption svg=svg />
         </section>
     }
 }

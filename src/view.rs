@@ -47,6 +47,13 @@ pub fn visible_rows(
     rows
 }
 
+/// The ranked municipalities' names in code-point order, for choosing one from a list.
+pub fn sorted_municipalities(ranking: &[JsonRanked]) -> Vec<String> {
+    let mut names: Vec<String> = ranking.iter().map(|r| r.municipality.clone()).collect();
+    names.sort();
+    names
+}
+
 /// Top or bottom five of the ranking.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mark {

@@ -264,26 +264,8 @@ fn the_demo_command_writes_the_engine_demo_and_its_analysis_ranks_72() {
         ));
     }
     assert!(within * 10 >= 9 * published.len(), "{within}");
-    let rank = |values: Vec<f64>| {
-        let mut order: Vec<usize> = (0..values.len()).collect();
-        order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
-        let mut ranks = vec![0.0; values.len()];
-        for (r, &i) in order.iter().enumerate() {
-            ranks[i] = r as f64;
-        }
-        ranks
-    };
-    let (a, b) = (
-        rank(pairs.iter().map(|p| p.0).collect()),
-        rank(pairs.iter().map(|p| p.1).collect()),
-    );
-    let mean = (a.len() as f64 - 1.0) / 2.0;
-    let spearman = a
-        .iter()
-        .zip(&b)
-        .map(|(x, y)| (x - mean) * (y - mean))
-        .sum::<f64>()
-        / a.iter().map(|x| (x - mean).powi(2)).sum::<f64>();
+    let (demo, target): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+    let spearman = kommunebench_engine::correlation::spearman(&demo, &target);
     assert!(spearman >= 0.9, "Spearman {spearman}");
 }
 

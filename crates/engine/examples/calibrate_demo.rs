@@ -13,6 +13,7 @@
 
 use std::path::Path;
 
+use kommunebench_engine::correlation::spearman;
 use kommunebench_engine::demo::{
     fingerprint, generate_csv, published_ranking, DemoParameters, DEFAULT_SEED, TABLE3,
 };
@@ -20,28 +21,6 @@ use kommunebench_engine::design::ModelOptions;
 use kommunebench_engine::linalg::{Cholesky, Matrix};
 use kommunebench_engine::report::analyse;
 use kommunebench_engine::{read_spells_from_bytes, CovariateValues, ReadOptions};
-
-fn spearman(a: &[f64], b: &[f64]) -> f64 {
-    let ranks = |v: &[f64]| {
-        let mut order: Vec<usize> = (0..v.len()).collect();
-        order.sort_by(|&i, &j| v[i].total_cmp(&v[j]));
-        let mut r = vec![0.0; v.len()];
-        for (rank, &i) in order.iter().enumerate() {
-            r[i] = rank as f64;
-        }
-        r
-    };
-    let (ra, rb) = (ranks(a), ranks(b));
-    let n = a.len() as f64;
-    let mean = (n - 1.0) / 2.0;
-    let cov: f64 = ra
-        .iter()
-        .zip(&rb)
-        .map(|(x, y)| (x - mean) * (y - mean))
-        .sum();
-    let var: f64 = ra.iter().map(|x| (x - mean).powi(2)).sum();
-    cov / var
-}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

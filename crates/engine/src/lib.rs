@@ -7,6 +7,7 @@
 //! The contract it implements is `MODEL.md` (input format, formulas, the JSON of the CLI).
 
 pub mod cohort;
+pub mod correlation;
 pub mod demo;
 pub mod design;
 pub mod intervals;

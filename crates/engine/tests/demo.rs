@@ -1,6 +1,7 @@
 //! The demo data set meets its calibration targets for the default seed, and is the same
 //! bytes every time.
 
+use kommunebench_engine::correlation::spearman;
 use kommunebench_engine::demo::{
     demo_csv, fingerprint, other_municipalities, outcome_counts, published_ranking,
     DEFAULT_DEMO_FINGERPRINT, DEFAULT_SEED, SHARES_ALL, SHARES_MEN, SHARES_WOMEN, TABLE3,
@@ -9,26 +10,6 @@ use kommunebench_engine::demo::{
 use kommunebench_engine::design::ModelOptions;
 use kommunebench_engine::report::analyse;
 use kommunebench_engine::{read_spells_from_bytes, ReadOptions};
-
-fn spearman(a: &[f64], b: &[f64]) -> f64 {
-    let ranks = |v: &[f64]| {
-        let mut order: Vec<usize> = (0..v.len()).collect();
-        order.sort_by(|&i, &j| v[i].total_cmp(&v[j]));
-        let mut r = vec![0.0; v.len()];
-        for (rank, &i) in order.iter().enumerate() {
-            r[i] = rank as f64;
-        }
-        r
-    };
-    let (ra, rb) = (ranks(a), ranks(b));
-    let mean = (a.len() as f64 - 1.0) / 2.0;
-    let cov: f64 = ra
-        .iter()
-        .zip(&rb)
-        .map(|(x, y)| (x - mean) * (y - mean))
-        .sum();
-    cov / ra.iter().map(|x| (x - mean).powi(2)).sum::<f64>()
-}
 
 #[test]
 fn the_default_demo_meets_the_calibration_targets() {

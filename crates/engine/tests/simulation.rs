@@ -8,6 +8,7 @@
 //! û_k ± 1.96 √Var(û)_kk covering the truth for 90–99 % of municipalities.
 
 use kommunebench_engine::cohort::{Cohort, Covariate, CovariateValues};
+use kommunebench_engine::correlation::spearman;
 use kommunebench_engine::design::ModelOptions;
 use kommunebench_engine::model::fit_ranking;
 use kommunebench_engine::Outcome;
@@ -31,29 +32,6 @@ impl Rng {
     fn exponential(&mut self, rate: f64) -> f64 {
         -self.uniform().ln() / rate
     }
-}
-
-fn ranks(values: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
-    let mut ranks = vec![0.0; values.len()];
-    for (rank, &i) in order.iter().enumerate() {
-        ranks[i] = rank as f64;
-    }
-    ranks
-}
-
-fn pearson(a: &[f64], b: &[f64]) -> f64 {
-    let n = a.len() as f64;
-    let (mean_a, mean_b) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
-    let cov: f64 = a
-        .iter()
-        .zip(b)
-        .map(|(x, y)| (x - mean_a) * (y - mean_b))
-        .sum();
-    let var_a: f64 = a.iter().map(|x| (x - mean_a).powi(2)).sum();
-    let var_b: f64 = b.iter().map(|y| (y - mean_b).powi(2)).sum();
-    cov / (var_a * var_b).sqrt()
 }
 
 #[test]
@@ -167,7 +145,7 @@ fn recovers_known_municipality_effects() {
     // A larger effect on the hazard means a shorter duration: compare with −truth.
     let effects: Vec<f64> = rows.iter().map(|r| r.effect_months).collect();
     let negative_truth: Vec<f64> = truth.iter().map(|t| -t).collect();
-    let spearman = pearson(&ranks(&effects), &ranks(&negative_truth));
+    let spearman = spearman(&effects, &negative_truth);
     assert!(spearman >= 0.9, "Spearman {spearman}");
 
     let covered = rows
