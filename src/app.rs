@@ -214,7 +214,8 @@ pub fn App() -> impl IntoView {
                                 on:drop=on_drop
                             >
                                 <p>{move || texts().upload_hint}</p>
-                                <label class="button" for="spell-file">{move || texts().upload_button}</label>
+                                // The input comes first so that its keyboard focus shows on the
+                                // label that stands for it (`input:focus-visible + label`).
                                 <input
                                     id="spell-file"
                                     class="visually-hidden"
@@ -222,6 +223,7 @@ pub fn App() -> impl IntoView {
                                     accept=".csv,.txt,.tsv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                                     on:change=on_input_change
                                 />
+                                <label class="button" for="spell-file">{move || texts().upload_button}</label>
                                 <p class="or">
                                     <button type="button" class="button secondary" on:click=load_demo>
                                         {move || texts().demo_button}

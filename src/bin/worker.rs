@@ -56,7 +56,10 @@ mod browser {
         let file = js_sys::Reflect::get(data, &JsValue::from_str("file"))
             .ok()
             .and_then(|f| f.dyn_into::<Blob>().ok());
-        let source = file.and_then(|blob| BlobSource::new(blob).ok());
+        // Slices of 1 MiB: each FileReaderSync call crosses into JavaScript, so few and large.
+        let source = file
+            .and_then(|blob| BlobSource::new(blob).ok())
+            .map(|source| std::io::BufReader::with_capacity(1 << 20, source));
         kommunebench_web::work::perform(&request, source, &mut reply);
     }
 

@@ -78,11 +78,19 @@ pub fn parse_number(text: &str) -> Option<f64> {
     if trimmed.is_empty() || !trimmed.chars().all(is_number_char) {
         return None;
     }
-    let n_commas = trimmed.matches(',').count();
+    let n_commas = trimmed.bytes().filter(|&b| b == b',').count();
     let value: f64 = if n_commas == 0 {
         trimmed.parse().ok()?
     } else if n_commas == 1 && !trimmed.contains('.') {
-        trimmed.replacen(',', ".", 1).parse().ok()?
+        // Swap the comma for a point in a stack buffer: this runs for every decimal-comma
+        // field of a Danish export, and a heap allocation each time would show.
+        let mut buffer = [0u8; 64];
+        let bytes = trimmed.as_bytes();
+        let target = buffer.get_mut(..bytes.len())?;
+        for (slot, &byte) in target.iter_mut().zip(bytes) {
+            *slot = if byte == b',' { b'.' } else { byte };
+        }
+        std::str::from_utf8(target).ok()?.parse().ok()?
     } else {
         return None;
     };
