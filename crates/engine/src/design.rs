@@ -6,6 +6,9 @@ use crate::model::ModelError;
 
 /// The name of the pooled level of rare categorical levels (reserved, listed last).
 pub const OTHER_LEVEL: &str = "(other)";
+/// At most this many baseline pieces (20 years of months): each is a parameter of the fit,
+/// and the information matrix grows with their square.
+pub const MAX_PIECES: usize = 240;
 /// A level needs this many spells in the estimation sample to keep its own dummy.
 pub const MIN_SPELLS_PER_LEVEL: usize = 30;
 
@@ -161,6 +164,13 @@ impl Design {
             return Err(ModelError::InvalidOption {
                 option: "piece-months",
                 value: options.piece_months,
+            });
+        }
+        let n_pieces = (options.horizon_months / options.piece_months).ceil();
+        if n_pieces > MAX_PIECES as f64 {
+            return Err(ModelError::TooManyPieces {
+                n_pieces,
+                max: MAX_PIECES,
             });
         }
         let horizon = options.horizon_months;

@@ -15,6 +15,11 @@ pub enum ModelError {
         option: &'static str,
         value: f64,
     },
+    /// horizon / piece width gives more pieces than the fit allows.
+    TooManyPieces {
+        n_pieces: f64,
+        max: usize,
+    },
     NoEventsWithinHorizon {
         horizon_months: f64,
     },
@@ -46,6 +51,12 @@ impl ModelError {
             (English, ModelError::InvalidOption { option, value }) => {
                 format!("The option --{option} must be a positive number, not {value}.")
             }
+            (Danish, ModelError::TooManyPieces { n_pieces, max }) => format!(
+                "Horisonten delt i baseline-intervaller giver {n_pieces} intervaller; højst {max} er tilladt. Brug længere intervaller eller en kortere horisont."
+            ),
+            (English, ModelError::TooManyPieces { n_pieces, max }) => format!(
+                "The horizon divided into baseline pieces gives {n_pieces} pieces; at most {max} are allowed. Use longer pieces or a shorter horizon."
+            ),
             (Danish, ModelError::NoEventsWithinHorizon { horizon_months }) => format!(
                 "Ingen forløb slutter med selvforsørgelse eller uddannelse inden for {horizon_months} måneder: modellen kan ikke estimeres."
             ),

@@ -393,6 +393,20 @@ fn bad_designs_are_errors_that_name_the_term() {
         "{error}"
     );
 
+    let many_pieces = ModelOptions {
+        horizon_months: 48.0,
+        piece_months: 0.001,
+        min_spells: 80,
+    };
+    let error = fit_ranking(&read_cohort(text.as_bytes()), many_pieces)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        error.starts_with("The horizon divided into baseline pieces gives 48000 pieces"),
+        "{error}"
+    );
+
     let no_events = "municipality,permit_date,end_date,outcome\nA,2001-01-01,2002-01-01,none\nB,2001-01-01,2006-01-01,self_support\n";
     let error = fit_ranking(&read_cohort(no_events.as_bytes()), ModelOptions::default())
         .err()
