@@ -123,6 +123,68 @@ struct Problem<'a> {
     spells: Vec<Spell>,
 }
 
+/// The blocks of the observed information before they are placed into the full matrix.
+struct InformationBlocks {
+    /// Σ_i w_ij per piece j (the γ–γ block is diagonal).
+    piece_diagonal: Vec<f64>,
+    /// Σ_i μ_i per municipality k (the α–α block is diagonal).
+    municipality_diagonal: Vec<f64>,
+    /// [k · J + j]: Σ_{i in k} w_ij.
+    municipality_piece: Vec<f64>,
+    /// [j · p + t]: Σ_i w_ij x_it.
+    term_piece: Vec<f64>,
+    /// [k · p + t]: Σ_{i in k} μ_i x_it.
+    term_municipality: Vec<f64>,
+    /// [t · p + u], u ≤ t: Σ_i μ_i x_it x_iu.
+    term_term: Vec<f64>,
+}
+
+impl InformationBlocks {
+    fn new((n_pieces, n_municipalities, n_terms): (usize, usize, usize)) -> InformationBlocks {
+        InformationBlocks {
+            piece_diagonal: vec![0.0; n_pieces],
+            municipality_diagonal: vec![0.0; n_municipalities],
+            municipality_piece: vec![0.0; n_municipalities * n_pieces],
+            term_piece: vec![0.0; n_pieces * n_terms],
+            term_municipality: vec![0.0; n_municipalities * n_terms],
+            term_term: vec![0.0; n_terms * n_terms],
+        }
+    }
+
+    /// The full symmetric information over the free parameters of `layout`.
+    fn assemble(&self, layout: &Layout, n_terms: usize) -> Matrix {
+        let n_pieces = layout.piece.len();
+        let mut information = Matrix::zeros(layout.n_params);
+        let beta = |t: usize| layout.first_beta + t;
+        for (j, piece) in layout.piece.iter().enumerate() {
+            let Some(pj) = *piece else { continue };
+            information.set(pj, pj, self.piece_diagonal[j]);
+            for t in 0..n_terms {
+                information.set(beta(t), pj, self.term_piece[j * n_terms + t]);
+            }
+            for (k, municipality) in layout.municipality.iter().enumerate() {
+                if let Some(mk) = *municipality {
+                    information.set(mk, pj, self.municipality_piece[k * n_pieces + j]);
+                }
+            }
+        }
+        for (k, municipality) in layout.municipality.iter().enumerate() {
+            let Some(mk) = *municipality else { continue };
+            information.set(mk, mk, self.municipality_diagonal[k]);
+            for t in 0..n_terms {
+                information.set(beta(t), mk, self.term_municipality[k * n_terms + t]);
+            }
+        }
+        for t in 0..n_terms {
+            for u in 0..=t {
+                information.set(beta(t), beta(u), self.term_term[t * n_terms + u]);
+            }
+        }
+        information.symmetrize_from_lower();
+        information
+    }
+}
+
 struct Evaluation {
     log_likelihood: f64,
     score: Vec<f64>,
@@ -174,9 +236,21 @@ impl Problem<'_> {
         let hazard = self.hazard(theta);
         let beta = &theta[layout.first_beta..];
         let n_params = layout.n_params;
+        let (n_pieces, n_municipalities, n_terms) = (
+            layout.piece.len(),
+            layout.municipality.len(),
+            self.design.n_terms(),
+        );
         let mut log_likelihood = 0.0;
         let mut score = vec![0.0; if derivatives { n_params } else { 0 }];
-        let mut information = Matrix::zeros(if derivatives { n_params } else { 0 });
+        // The information's blocks, accumulated in small dense arrays indexed by piece,
+        // municipality and term (cache-friendly), and placed into the (J + K + p)² matrix once
+        // at the end. The piece and municipality blocks are diagonal.
+        let mut blocks = InformationBlocks::new(if derivatives {
+            (n_pieces, n_municipalities, n_terms)
+        } else {
+            (0, 0, 0)
+        });
         let mut row: Vec<(usize, f64)> = Vec::new();
 
         for spell in &self.spells {
@@ -190,7 +264,7 @@ impl Problem<'_> {
             };
             let eta = x_beta + self.alpha(theta, spell.municipality);
             let exp_eta = eta.exp();
-            let municipality_param = layout.municipality[spell.municipality];
+            let k = spell.municipality;
             let mut mu = 0.0;
             let first_piece = boundaries
                 .partition_point(|&b| b <= spell.time_enter)
@@ -209,12 +283,11 @@ impl Problem<'_> {
                 mu += w;
                 if derivatives {
                     score[piece_param] -= w;
-                    information.add(piece_param, piece_param, w);
-                    if let Some(m) = municipality_param {
-                        information.add(m, piece_param, w);
-                    }
+                    blocks.piece_diagonal[j] += w;
+                    blocks.municipality_piece[k * n_pieces + j] += w;
+                    let term_piece = &mut blocks.term_piece[j * n_terms..(j + 1) * n_terms];
                     for &(term, x) in &row {
-                        information.add(layout.first_beta + term, piece_param, w * x);
+                        term_piece[term] += w * x;
                     }
                 }
             }
@@ -229,26 +302,26 @@ impl Problem<'_> {
             if let Some(j) = spell.event_piece.and_then(|j| layout.piece[j]) {
                 score[j] += 1.0;
             }
-            if let Some(m) = municipality_param {
+            if let Some(m) = layout.municipality[k] {
                 score[m] += residual;
-                information.add(m, m, mu);
             }
+            blocks.municipality_diagonal[k] += mu;
+            let term_municipality = &mut blocks.term_municipality[k * n_terms..(k + 1) * n_terms];
             for (a, &(term, x)) in row.iter().enumerate() {
-                let beta_param = layout.first_beta + term;
-                score[beta_param] += residual * x;
-                if let Some(m) = municipality_param {
-                    information.add(beta_param, m, mu * x);
-                }
+                score[layout.first_beta + term] += residual * x;
+                term_municipality[term] += mu * x;
+                let term_term = &mut blocks.term_term[term * n_terms..(term + 1) * n_terms];
+                // Rows list terms in increasing order: this fills the lower triangle.
                 for &(other_term, other_x) in &row[..=a] {
-                    let other_param = layout.first_beta + other_term;
-                    // Rows list terms in increasing order, so other_param ≤ beta_param.
-                    information.add(beta_param, other_param, mu * x * other_x);
+                    term_term[other_term] += mu * x * other_x;
                 }
             }
         }
-        if derivatives {
-            information.symmetrize_from_lower();
-        }
+        let information = if derivatives {
+            blocks.assemble(layout, n_terms)
+        } else {
+            Matrix::zeros(0)
+        };
         Evaluation {
             log_likelihood,
             score,
