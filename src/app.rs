@@ -37,6 +37,7 @@ enum Stage {
     Columns {
         columns: Vec<ColumnInfo>,
         format: String,
+        sheets: Vec<String>,
     },
     Running {
         progress: Option<Progress>,
@@ -69,6 +70,8 @@ pub fn App() -> impl IntoView {
     let horizon = RwSignal::new("48".to_owned());
     let piece = RwSignal::new("3".to_owned());
     let min_spells = RwSignal::new("80".to_owned());
+    // The worksheet of an xlsx file (`None`: the first).
+    let sheet: RwSignal<Option<String>> = RwSignal::new(None);
     let chosen_file: StoredValue<Option<web_sys::File>, LocalStorage> =
         StoredValue::new_local(None);
     let worker: StoredValue<WorkerClient, LocalStorage> =
@@ -83,9 +86,19 @@ pub fn App() -> impl IntoView {
                 });
             }
         }
-        Response::Columns { columns, format } => {
+        Response::Columns {
+            columns,
+            format,
+            sheets,
+            sheet: read_sheet,
+        } => {
             roles.set(columns.iter().map(|c| c.default_role.clone()).collect());
-            stage.set(Stage::Columns { columns, format });
+            sheet.set(read_sheet);
+            stage.set(Stage::Columns {
+                columns,
+                format,
+                sheets,
+            });
         }
         Response::Results(result) => stage.set(Stage::Results(Arc::new(*result))),
         Response::Failed { danish, english } => stage.set(Stage::Failed { danish, english }),
@@ -129,7 +142,7 @@ pub fn App() -> impl IntoView {
             }),
             _ => Vec::new(),
         }),
-        sheet: None,
+        sheet: sheet.get_untracked(),
         horizon_months: number(horizon.get_untracked(), 48.0),
         piece_months: number(piece.get_untracked(), 3.0),
         min_spells: number(min_spells.get_untracked(), 80.0).max(0.0) as usize,
@@ -138,8 +151,18 @@ pub fn App() -> impl IntoView {
     let choose_file = move |file: web_sys::File| {
         let name = file.name();
         chosen_file.set_value(Some(file));
+        sheet.set(None);
         stage.set(Stage::Inspecting);
         send(request(Action::Inspect, name), true);
+    };
+    // Another worksheet: read its header again.
+    let choose_sheet = move |name: String| {
+        sheet.set(Some(name));
+        let file_name = chosen_file
+            .with_value(|f| f.as_ref().map(web_sys::File::name))
+            .unwrap_or_default();
+        stage.set(Stage::Inspecting);
+        send(request(Action::Inspect, file_name), true);
     };
     let on_input_change = {
         move |event: web_sys::Event| {
@@ -251,8 +274,9 @@ pub fn App() -> impl IntoView {
                     </section>
                 }
                     .into_any(),
-                Stage::Columns { columns, format } => {
+                Stage::Columns { columns, format, sheets } => {
                     view! {
+                        <SheetChoice lang=lang sheets=sheets sheet=sheet on_choose=choose_sheet />
                         <ColumnsStep
                             lang=lang
                             columns=columns
@@ -332,6 +356,37 @@ fn LanguageSwitch(lang: ReadSignal<Lang>, set_lang: WriteSignal<Lang>) -> impl I
             {button(Lang::En, "English")}
         </div>
     }
+}
+
+/// The worksheet to read, when an xlsx workbook has more than one.
+#[component]
+fn SheetChoice(
+    lang: ReadSignal<Lang>,
+    sheets: Vec<String>,
+    sheet: RwSignal<Option<String>>,
+    on_choose: impl Fn(String) + Copy + Send + 'static,
+) -> impl IntoView {
+    (sheets.len() > 1).then(|| {
+        let options = sheets
+            .into_iter()
+            .map(|name| {
+                let is_chosen = name.clone();
+                view! {
+                    <option value=name.clone() selected=move || sheet.get().as_deref() == Some(is_chosen.as_str())>
+                        {name.clone()}
+                    </option>
+                }
+            })
+            .collect_view();
+        view! {
+            <p class="option">
+                <label for="sheet-choice">{move || lang.get().texts().sheet_label}</label>
+                <select id="sheet-choice" on:change=move |event| on_choose(event_target_value(&event))>
+                    {options}
+                </select>
+            </p>
+        }
+    })
 }
 
 #[component]

@@ -41,6 +41,9 @@ pub enum Response {
     Columns {
         columns: Vec<ColumnInfo>,
         format: String,
+        /// The sheets of an xlsx workbook (empty for CSV) and the one read.
+        sheets: Vec<String>,
+        sheet: Option<String>,
     },
     Results(Box<WebResult>),
     /// A fatal problem, in both languages.

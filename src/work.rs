@@ -7,7 +7,7 @@ use std::io::{Read, Seek};
 use kommunebench_engine::demo::{demo_csv, DEFAULT_SEED};
 use kommunebench_engine::design::ModelOptions;
 use kommunebench_engine::profile::municipality_profiles;
-use kommunebench_engine::read::{inspect_columns, read_spells, ReadOptions};
+use kommunebench_engine::read::{inspect_columns, read_spells, ReadOptions, SourceFormat};
 use kommunebench_engine::report::{analyse_with_progress, JsonReport};
 use kommunebench_engine::{Language, Role};
 
@@ -36,12 +36,18 @@ pub fn perform<R: Read + Seek>(
             analyse_source(request, std::io::Cursor::new(bytes), &read_options, post)
         }
         (Action::Inspect, Some(source)) => match inspect_columns(source, &read_options) {
-            Ok((columns, format)) => Response::Columns {
-                columns: columns
+            Ok(preview) => Response::Columns {
+                columns: preview
+                    .columns
                     .into_iter()
                     .map(|c| ColumnInfo::new(c.name, &c.usage))
                     .collect(),
-                format: describe_format(&format),
+                format: describe_format(&preview.format),
+                sheet: match &preview.format {
+                    SourceFormat::Xlsx { sheet } => Some(sheet.clone()),
+                    SourceFormat::Csv { .. } => None,
+                },
+                sheets: preview.sheets,
             },
             Err(error) => failed(|language| error.message(language)),
         },
@@ -150,9 +156,16 @@ mod tests {
             Some(std::io::Cursor::new(text.as_bytes())),
             &mut |r| responses.push(r),
         );
-        let Some(Response::Columns { columns, format }) = responses.last() else {
+        let Some(Response::Columns {
+            columns,
+            format,
+            sheets,
+            sheet,
+        }) = responses.last()
+        else {
             panic!("columns")
         };
+        assert_eq!((sheets.len(), sheet), (0, &None));
         assert_eq!(format, "CSV, UTF-8, ';'");
         assert_eq!(
             columns[4],

@@ -195,7 +195,11 @@ test('an xlsx workbook: results appear', async () => {
     await session.page.goto(server.url);
     await session.page.locator('#spell-file').setInputFiles(UPLOAD_XLSX);
     await session.page.getByRole('heading', { name: 'Kolonner og indstillinger' }).waitFor({ timeout: 60_000 });
-    assert.ok((await session.page.locator('.columns .hint').textContent()).includes('xlsx'));
+    // The first sheet holds notes: choose the sheet with the spells, its columns are read.
+    assert.ok((await session.page.locator('.columns .hint').textContent()).includes('xlsx, Noter'));
+    await session.page.getByLabel('Regneark (fane) med forløbene').selectOption('Forløb');
+    await session.page.locator('.columns .hint', { hasText: 'xlsx, Forløb' }).waitFor({ timeout: 60_000 });
+    assert.ok(await session.page.getByRole('rowheader', { name: 'municipality' }).isVisible());
     await session.page.getByLabel('Mindste antal forløb for at blive rangordnet').fill('20');
     await session.page.getByRole('button', { name: 'Analysér' }).click();
     await session.page.locator('#ranking-table tbody tr').first().waitFor({ timeout: 120_000 });

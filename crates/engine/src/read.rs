@@ -334,13 +334,22 @@ impl ColumnPreview {
     }
 }
 
+/// What [`inspect_columns`] finds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnsPreview {
+    pub columns: Vec<ColumnPreview>,
+    pub format: SourceFormat,
+    /// The sheets of an xlsx workbook (empty for CSV), to choose another one.
+    pub sheets: Vec<String>,
+}
+
 /// The header of a spell file with each column's default use, so that a user can choose
 /// roles before the whole file is read. CSV: one pass to decide the encoding, then the first
 /// non-blank line; xlsx: the first non-empty row of the sheet.
 pub fn inspect_columns<R: Read + Seek>(
     mut source: R,
     options: &ReadOptions,
-) -> Result<(Vec<ColumnPreview>, SourceFormat), ReadError> {
+) -> Result<ColumnsPreview, ReadError> {
     let total_bytes = source.seek(SeekFrom::End(0)).map_err(source_error)?;
     source.seek(SeekFrom::Start(0)).map_err(source_error)?;
     let mut signature = [0u8; 4];
@@ -349,11 +358,12 @@ pub fn inspect_columns<R: Read + Seek>(
     if signature[..n_signature] == *b"PK\x03\x04" {
         let mut bytes = Vec::new();
         source.read_to_end(&mut bytes).map_err(source_error)?;
-        let (header, sheet) = crate::xlsx::header_row(bytes, options)?;
-        return Ok((
-            header.iter().map(|h| ColumnPreview::of(h)).collect(),
-            SourceFormat::Xlsx { sheet },
-        ));
+        let (header, sheet, sheets) = crate::xlsx::header_row(bytes, options)?;
+        return Ok(ColumnsPreview {
+            columns: header.iter().map(|h| ColumnPreview::of(h)).collect(),
+            format: SourceFormat::Xlsx { sheet },
+            sheets,
+        });
     }
     let mut ignore_progress = |_| {};
     let (mut reader, encoding, delimiter) =
@@ -371,13 +381,14 @@ pub fn inspect_columns<R: Read + Seek>(
                 ColumnPreview::of(&text)
             })
             .collect();
-        return Ok((
+        return Ok(ColumnsPreview {
             columns,
-            SourceFormat::Csv {
+            format: SourceFormat::Csv {
                 encoding,
                 delimiter: char::from(delimiter),
             },
-        ));
+            sheets: Vec::new(),
+        });
     }
     Err(ReadError::Empty)
 }

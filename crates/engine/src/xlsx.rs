@@ -17,10 +17,10 @@ fn workbook_error(error: calamine::XlsxError) -> ReadError {
 }
 
 /// The sheet to read (named, or the first) and its cells.
-fn sheet_range(
-    bytes: Vec<u8>,
-    options: &ReadOptions,
-) -> Result<(calamine::Range<Data>, String), ReadError> {
+/// The cells of the sheet to read, its name, and the names of all sheets.
+type SheetCells = (calamine::Range<Data>, String, Vec<String>);
+
+fn sheet_range(bytes: Vec<u8>, options: &ReadOptions) -> Result<SheetCells, ReadError> {
     let mut workbook: Xlsx<_> =
         open_workbook_from_rs(Cursor::new(bytes)).map_err(workbook_error)?;
     let sheet_names = workbook.sheet_names();
@@ -36,20 +36,20 @@ fn sheet_range(
         None => sheet_names.first().cloned().ok_or(ReadError::Empty)?,
     };
     let range = workbook.worksheet_range(&sheet).map_err(workbook_error)?;
-    Ok((range, sheet))
+    Ok((range, sheet, sheet_names))
 }
 
-/// The first non-empty row (the header) and the sheet's name.
+/// The first non-empty row (the header), the sheet's name and the names of all sheets.
 pub(crate) fn header_row(
     bytes: Vec<u8>,
     options: &ReadOptions,
-) -> Result<(Vec<String>, String), ReadError> {
-    let (range, sheet) = sheet_range(bytes, options)?;
+) -> Result<(Vec<String>, String, Vec<String>), ReadError> {
+    let (range, sheet, sheets) = sheet_range(bytes, options)?;
     range
         .rows()
         .map(|row| row.iter().map(cell_text).collect::<Vec<String>>())
         .find(|fields| fields.iter().any(|f| !f.trim().is_empty()))
-        .map(|header| (header, sheet))
+        .map(|header| (header, sheet, sheets))
         .ok_or(ReadError::Empty)
 }
 
@@ -57,7 +57,7 @@ pub(crate) fn read_workbook(
     bytes: Vec<u8>,
     options: &ReadOptions,
 ) -> Result<ReadReport, ReadError> {
-    let (range, sheet) = sheet_range(bytes, options)?;
+    let (range, sheet, _) = sheet_range(bytes, options)?;
     let first_row = u64::from(range.start().map_or(0, |(row, _)| row));
 
     let mut fields: Vec<String> = Vec::new();

@@ -563,8 +563,15 @@ fn inspect_columns_gives_the_header_and_default_uses() {
         "spells.xlsx",
     ] {
         let bytes = fixture(name);
-        let (columns, _) = inspect_columns(std::io::Cursor::new(&bytes), &ReadOptions::default())
+        let preview = inspect_columns(std::io::Cursor::new(&bytes), &ReadOptions::default())
             .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let expected_sheets: &[&str] = if name.ends_with("xlsx") {
+            &["Forløb", "Noter"]
+        } else {
+            &[]
+        };
+        assert_eq!(preview.sheets, expected_sheets, "{name}");
+        let columns = preview.columns;
         let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(
             names[..3],
