@@ -9,27 +9,11 @@ use std::time::Instant;
 use kommunebench_engine::cohort::{Cohort, Covariate, CovariateValues};
 use kommunebench_engine::design::ModelOptions;
 use kommunebench_engine::model::fit_ranking;
+use kommunebench_engine::rng::Rng;
 use kommunebench_engine::Outcome;
 
 const N_SPELLS: usize = 1_000_000;
 const N_MUNICIPALITIES: usize = 271;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn uniform(&mut self) -> f64 {
-        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-    fn below(&mut self, n: u32) -> u32 {
-        (self.uniform() * f64::from(n)) as u32
-    }
-}
 
 fn categorical(name: &str, n_levels: u32, codes: Vec<u32>) -> Covariate {
     Covariate {
@@ -42,7 +26,7 @@ fn categorical(name: &str, n_levels: u32, codes: Vec<u32>) -> Covariate {
 }
 
 fn synthetic_cohort() -> Cohort {
-    let mut rng = Rng(0xBEEF_2006);
+    let mut rng = Rng::new(0xBEEF_2006);
     let alpha: Vec<f64> = (0..N_MUNICIPALITIES)
         .map(|_| 0.6 * (rng.uniform() - 0.5))
         .collect();
@@ -56,7 +40,10 @@ fn synthetic_cohort() -> Cohort {
     for _ in 0..N_SPELLS {
         // Skewed municipality sizes, like Danish municipalities.
         let k = ((rng.uniform().powi(3)) * N_MUNICIPALITIES as f64) as usize;
-        let codes: Vec<u32> = n_levels.iter().map(|&n| rng.below(n)).collect();
+        let codes: Vec<u32> = n_levels
+            .iter()
+            .map(|&n| rng.below(n as usize) as u32)
+            .collect();
         let person_age = 18.0 + (rng.uniform() * 45.0).floor();
         let eta = alpha[k] - 0.02 * (person_age - 35.0) + 0.1 * f64::from(codes[0])
             - 0.05 * f64::from(codes[2] % 5);
@@ -80,8 +67,8 @@ fn synthetic_cohort() -> Cohort {
         });
         year.push(1999 + rng.below(6) as i32);
         age.push(person_age);
-        children.push(f64::from(rng.below(6)));
-        health.push(f64::from(rng.below(40)));
+        children.push(rng.below(6) as f64);
+        health.push(rng.below(40) as f64);
     }
     let mut columns = columns.into_iter();
     let mut next = || columns.next().unwrap_or_default();

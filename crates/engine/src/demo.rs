@@ -18,6 +18,8 @@
 //! formats numbers with Rust's own formatting, so native and wasm32 builds write
 //! byte-identical files.
 
+use crate::rng::Rng;
+
 /// The default seed: the demo everyone sees.
 pub const DEFAULT_SEED: u64 = 2006;
 
@@ -229,50 +231,6 @@ impl DemoParameters {
     }
 }
 
-/// A small, fast, seedable generator (SplitMix64): the same numbers on every platform.
-#[derive(Clone, Debug)]
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform on (0, 1).
-    fn uniform(&mut self) -> f64 {
-        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-
-    /// Uniform on 0..n.
-    fn below(&mut self, n: usize) -> usize {
-        ((self.uniform() * n as f64) as usize).min(n.saturating_sub(1))
-    }
-
-    /// An index drawn with the given weights.
-    fn weighted(&mut self, weights: &[f64]) -> usize {
-        let total: f64 = weights.iter().sum();
-        let mut target = self.uniform() * total;
-        for (i, w) in weights.iter().enumerate() {
-            if target < *w {
-                return i;
-            }
-            target -= w;
-        }
-        weights.len() - 1
-    }
-
-    fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = self.below(i + 1);
-            items.swap(i, j);
-        }
-    }
-}
-
 /// Integer outcome counts (self-support, education, none) for men and women whose shares
 /// round to every published one-decimal share of tables 1–2; the solution closest to the
 /// published shares.
@@ -407,7 +365,7 @@ pub fn demo_csv(seed: u64) -> Vec<u8> {
 
 /// The demo file for `seed` and explicit parameters (the calibration uses this).
 pub fn generate_csv(seed: u64, parameters: &DemoParameters) -> Vec<u8> {
-    let mut rng = Rng(seed ^ 0x6B6F_6D6D_756E_6562);
+    let mut rng = Rng::new(seed ^ 0x6B6F_6D6D_756E_6562);
     let ranked = published_ranking();
     let others = other_municipalities();
     let names: Vec<String> = ranked

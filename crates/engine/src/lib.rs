@@ -18,6 +18,7 @@ pub mod profile;
 pub mod pwe;
 pub mod read;
 pub mod report;
+pub mod rng;
 pub mod tables;
 pub mod time;
 pub mod tolerance;

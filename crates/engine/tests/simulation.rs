@@ -11,32 +11,12 @@ use kommunebench_engine::cohort::{Cohort, Covariate, CovariateValues};
 use kommunebench_engine::correlation::spearman;
 use kommunebench_engine::design::ModelOptions;
 use kommunebench_engine::model::fit_ranking;
+use kommunebench_engine::rng::Rng;
 use kommunebench_engine::Outcome;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        // xorshift64*
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn uniform(&mut self) -> f64 {
-        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-    fn normal(&mut self) -> f64 {
-        (-2.0 * self.uniform().ln()).sqrt() * (2.0 * std::f64::consts::PI * self.uniform()).cos()
-    }
-    fn exponential(&mut self, rate: f64) -> f64 {
-        -self.uniform().ln() / rate
-    }
-}
 
 #[test]
 fn recovers_known_municipality_effects() {
-    let mut rng = Rng(0x5EED_2006);
+    let mut rng = Rng::new(0x5EED_2006);
     let n_municipalities = 120;
     let municipal: Vec<f64> = (0..n_municipalities)
         .map(|_| 4.0 + 6.0 * rng.uniform())
