@@ -23,6 +23,24 @@ const PALETTE: [RGBColor; 8] = [
     RGBColor(0x6b, 0x55, 0x00),
 ];
 
+/// Font sizes of tick labels and legends, and of axis descriptions. In the browser plotters
+/// measures text with an inline style per size; `xtask/src/csp.rs` allows exactly these
+/// sizes (`PLOT_FONT_SIZES_PX`), so change both together.
+const LABEL_FONT_PX: u32 = 13;
+const AXIS_FONT_PX: u32 = 14;
+
+/// The chart frame every plot shares: margin and room for the axis labels.
+fn chart_frame<'a, 'b, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, plotters::coord::Shift>,
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut builder = ChartBuilder::on(root);
+    builder
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(52);
+    builder
+}
+
 /// Step curves of F(t) = 1 − S(t) per permit year, 0–72 months, with a legend.
 pub fn cohort_curves_svg(curves: &[CurvePoints], lang: Lang) -> String {
     let texts = lang.texts();
@@ -45,11 +63,7 @@ fn draw<DB: DrawingBackend>(
     y_label: &str,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
-    let mut chart = ChartBuilder::on(root)
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(52)
-        .build_cartesian_2d(0.0..72.0, 0.0..1.0)?;
+    let mut chart = chart_frame(root).build_cartesian_2d(0.0..72.0, 0.0..1.0)?;
     chart
         .configure_mesh()
         .x_desc(x_label)
@@ -59,8 +73,8 @@ fn draw<DB: DrawingBackend>(
         .x_label_formatter(&|x| format!("{x:.0}"))
         .y_label_formatter(&|y| format!("{} %", lang.format_number(100.0 * y, 0)))
         .light_line_style(RGBColor(0xee, 0xee, 0xee))
-        .label_style(("sans-serif", 13))
-        .axis_desc_style(("sans-serif", 14))
+        .label_style(("sans-serif", LABEL_FONT_PX))
+        .axis_desc_style(("sans-serif", AXIS_FONT_PX))
         .draw()?;
     for (index, curve) in curves.iter().enumerate() {
         let colour = PALETTE[index % PALETTE.len()];
@@ -89,7 +103,7 @@ fn draw<DB: DrawingBackend>(
         .position(SeriesLabelPosition::UpperLeft)
         .background_style(WHITE.mix(0.9))
         .border_style(RGBColor(0xc9, 0xd1, 0xdb))
-        .label_font(("sans-serif", 13))
+        .label_font(("sans-serif", LABEL_FONT_PX))
         .draw()?;
     Ok(())
 }
@@ -115,11 +129,7 @@ fn draw_profile<DB: DrawingBackend>(
     texts: &crate::i18n::Texts,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
-    let mut chart = ChartBuilder::on(root)
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(52)
-        .build_cartesian_2d(0.0..horizon, 0.0..1.0)?;
+    let mut chart = chart_frame(root).build_cartesian_2d(0.0..horizon, 0.0..1.0)?;
     chart
         .configure_mesh()
         .x_desc(texts.plot_x_label)
@@ -127,8 +137,8 @@ fn draw_profile<DB: DrawingBackend>(
         .x_label_formatter(&|x| format!("{x:.0}"))
         .y_label_formatter(&|y| format!("{} %", lang.format_number(100.0 * y, 0)))
         .light_line_style(RGBColor(0xee, 0xee, 0xee))
-        .label_style(("sans-serif", 13))
-        .axis_desc_style(("sans-serif", 14))
+        .label_style(("sans-serif", LABEL_FONT_PX))
+        .axis_desc_style(("sans-serif", AXIS_FONT_PX))
         .draw()?;
     let steps = |values: &[Option<f64>]| -> Vec<(f64, f64)> {
         let mut points = Vec::new();
@@ -186,7 +196,7 @@ fn draw_profile<DB: DrawingBackend>(
         .position(SeriesLabelPosition::UpperLeft)
         .background_style(WHITE.mix(0.9))
         .border_style(RGBColor(0xc9, 0xd1, 0xdb))
-        .label_font(("sans-serif", 13))
+        .label_font(("sans-serif", LABEL_FONT_PX))
         .draw()?;
     Ok(())
 }
@@ -239,14 +249,10 @@ fn draw_caterpillar<DB: DrawingBackend>(
     let (low, high) = intervals
         .iter()
         .fold((-1.0f64, 1.0f64), |(l, h), i| (l.min(i.1), h.max(i.2)));
-    let mut chart = ChartBuilder::on(root)
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(52)
-        .build_cartesian_2d(
-            0.0..(intervals.len() as f64 + 1.0),
-            (low - 0.5)..(high + 0.5),
-        )?;
+    let mut chart = chart_frame(root).build_cartesian_2d(
+        0.0..(intervals.len() as f64 + 1.0),
+        (low - 0.5)..(high + 0.5),
+    )?;
     chart
         .configure_mesh()
         .x_desc(x_label)
@@ -254,8 +260,8 @@ fn draw_caterpillar<DB: DrawingBackend>(
         .y_label_formatter(&|y| lang.format_number(*y, 0))
         .x_label_formatter(&|x| format!("{x:.0}"))
         .light_line_style(RGBColor(0xee, 0xee, 0xee))
-        .label_style(("sans-serif", 13))
-        .axis_desc_style(("sans-serif", 14))
+        .label_style(("sans-serif", LABEL_FONT_PX))
+        .axis_desc_style(("sans-serif", AXIS_FONT_PX))
         .draw()?;
     chart.draw_series(LineSeries::new(
         vec![(0.0, 0.0), (intervals.len() as f64 + 1.0, 0.0)],
@@ -312,10 +318,7 @@ fn draw_funnel<DB: DrawingBackend>(
         .iter()
         .fold(outer, |m, r| m.max(r.effect_months.abs()))
         * 1.1;
-    let mut chart = ChartBuilder::on(root)
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(52)
+    let mut chart = chart_frame(root)
         .build_cartesian_2d((min_spells..max_spells).log_scale(), -extent..extent)?;
     chart
         .configure_mesh()
@@ -324,8 +327,8 @@ fn draw_funnel<DB: DrawingBackend>(
         .y_label_formatter(&|y| lang.format_number(*y, 0))
         .x_label_formatter(&|x| format!("{x:.0}"))
         .light_line_style(RGBColor(0xee, 0xee, 0xee))
-        .label_style(("sans-serif", 13))
-        .axis_desc_style(("sans-serif", 14))
+        .label_style(("sans-serif", LABEL_FONT_PX))
+        .axis_desc_style(("sans-serif", AXIS_FONT_PX))
         .draw()?;
     if let Some(c) = c {
         let grid: Vec<f64> = (0..=100)

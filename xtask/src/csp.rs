@@ -23,7 +23,8 @@ pub fn main() -> Result<(), String> {
     std::fs::write(&path, updated).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// The font sizes `src/plot.rs` draws text with; each gets its measuring style allowed.
+/// The font sizes `src/plot.rs` draws text with (`LABEL_FONT_PX`, `AXIS_FONT_PX`); each gets
+/// its measuring style allowed.
 const PLOT_FONT_SIZES_PX: [u32; 2] = [13, 14];
 
 /// The `style` attribute plotters gives its measuring `<span>` for a sans-serif font.
