@@ -5,10 +5,13 @@ use std::path::Path;
 
 use kommunebench_engine::design::{Design, ModelOptions};
 use kommunebench_engine::model::fit_ranking;
+use kommunebench_engine::model::RankingModel;
+use kommunebench_engine::report::{Analysis, JsonReport};
+use kommunebench_engine::tables::{cohort_curves, outcome_shares, outcome_shares_by};
 use kommunebench_engine::tolerance::{
     MODEL_REFERENCE_REL, MONTHS_REFERENCE_ABS, P_VALUE_REFERENCE_ABS,
 };
-use kommunebench_engine::{read_spells_from_bytes, Cohort, ReadOptions};
+use kommunebench_engine::{read_spells_from_bytes, Cohort, Language, ReadOptions};
 use serde_json::Value;
 
 fn fixture_path(name: &str) -> std::path::PathBuf {
@@ -284,6 +287,9 @@ fn assert_same_report(
             &x.municipality,
         );
         close(x.completed_share, y.completed_share, &x.municipality);
+        close(x.observed_slope, y.observed_slope, &x.municipality);
+        close(x.residual, y.residual, &x.municipality);
+        close(x.residual_variance, y.residual_variance, &x.municipality);
     }
     assert_eq!(a.unranked, b.unranked);
     assert_eq!(
@@ -296,6 +302,57 @@ fn assert_same_report(
 fn fit_text(text: &str) -> kommunebench_engine::model::RankingModel {
     fit_ranking(&read_cohort(text.as_bytes()), ModelOptions::default())
         .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The JSON report of MODEL.md §5 for `model` fitted to the file `text`.
+fn json_report(read: &kommunebench_engine::ReadReport, model: RankingModel) -> Value {
+    let analysis = Analysis {
+        outcomes: outcome_shares(&read.cohort),
+        outcomes_by_sex: outcome_shares_by(&read.cohort, "sex").unwrap_or_default(),
+        cohorts: cohort_curves(&read.cohort),
+        model,
+    };
+    serde_json::to_value(JsonReport::new(read, &analysis, Language::English))
+        .expect("the report serialises")
+}
+
+/// Every field of two JSON reports agrees: strings, counts and nulls exactly, numbers to
+/// 1e-9 relative (sums run in another order). `skip` says which fields may differ, given
+/// the path to them (object keys and array indices joined by `.`) and the value.
+fn assert_same_json(a: &Value, b: &Value, path: &str, skip: &dyn Fn(&str, &Value) -> bool) {
+    if skip(path, a) {
+        return;
+    }
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().expect("finite"), y.as_f64().expect("finite"));
+            assert!(
+                (x - y).abs() <= 1e-9 * x.abs().max(1.0),
+                "{path}: {x} vs {y}"
+            );
+        }
+        (Value::Array(xs), Value::Array(ys)) => {
+            assert_eq!(xs.len(), ys.len(), "{path}: lengths");
+            for (index, (x, y)) in xs.iter().zip(ys).enumerate() {
+                assert_same_json(x, y, &format!("{path}.{index}"), skip);
+            }
+        }
+        (Value::Object(xs), Value::Object(ys)) => {
+            let keys_x: Vec<&String> = xs.keys().collect();
+            let keys_y: Vec<&String> = ys.keys().collect();
+            assert_eq!(keys_x, keys_y, "{path}: keys");
+            for (key, x) in xs {
+                assert_same_json(x, &ys[key], &format!("{path}.{key}"), skip);
+            }
+        }
+        _ => assert_eq!(a, b, "{path}"),
+    }
+}
+
+/// The iteration count and the final scaled score depend on the path Newton took
+/// (MODEL.md §4: implementation-specific); nothing else may.
+fn newton_path(path: &str, _: &Value) -> bool {
+    path == ".model.iterations" || path == ".model.max_abs_score"
 }
 
 #[test]
@@ -312,23 +369,47 @@ fn row_order_changes_no_reported_number() {
         lines.swap(i, (state % (i as u64 + 1)) as usize);
     }
     let shuffled = format!("{header}\n{}\n", lines.join("\n"));
-    assert_same_report(&fit_text(&text), &fit_text(&shuffled), true);
+    let report = |text: &str| {
+        let read = read_spells_from_bytes(text.as_bytes(), &ReadOptions::default())
+            .expect("the fixture reads");
+        let model = fit_ranking(&read.cohort, ModelOptions::default()).expect("the model fits");
+        json_report(&read, model)
+    };
+    assert_same_json(&report(&text), &report(&shuffled), "", &newton_path);
 }
 
+/// Every reported field (the effect's SE of MODEL.md §7 included) is the same whichever α is
+/// fixed at 0, except the stage-2 intercept: it is the level of α̂, which the identification
+/// sets (the residuals û and everything built on them are free of it).
 #[test]
 fn identification_of_alpha_changes_nothing_reported() {
-    let bytes = std::fs::read(fixture_path("model_b.csv")).unwrap_or_default();
-    let cohort = read_cohort(&bytes);
-    let default = fit_ranking(&cohort, ModelOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let bytes = std::fs::read(fixture_path("model_b.csv")).expect("fixture b");
+    let read = read_spells_from_bytes(&bytes, &ReadOptions::default()).expect("reads");
+    let default = fit_ranking(&read.cohort, ModelOptions::default()).expect("fits");
+    let default_json = json_report(&read, default.clone());
+    assert!(
+        default_json["ranking"]
+            .as_array()
+            .is_some_and(|rows| rows.iter().all(|r| r["effect_se_months"].is_f64())),
+        "every ranked municipality of data set b has an SE"
+    );
+    let intercept_index = default
+        .stage_two_terms
+        .iter()
+        .position(|t| t == "(intercept)")
+        .expect("stage 2 has an intercept");
+    let intercept_path = format!(".model.stage_two.{intercept_index}.estimate");
+    let skip = |path: &str, value: &Value| newton_path(path, value) || path == intercept_path;
     for fixed in [0, 5, 17] {
         let other = kommunebench_engine::model::fit_ranking_identified(
-            &cohort,
+            &read.cohort,
             ModelOptions::default(),
             Some(fixed),
             &mut |_| {},
         )
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("fits");
         assert_same_report(&default, &other, true);
+        assert_same_json(&default_json, &json_report(&read, other), "", &skip);
     }
 }
 
