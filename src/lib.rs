@@ -8,6 +8,7 @@ mod app;
 pub mod i18n;
 pub mod plot;
 pub mod protocol;
+pub mod seal;
 pub mod view;
 pub mod work;
 mod worker_client;

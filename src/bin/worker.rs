@@ -20,14 +20,37 @@ mod browser {
     use wasm_bindgen::JsCast;
     use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 
+    #[wasm_bindgen]
+    extern "C" {
+        /// The glue's `wasm_bindgen` (Trunk's worker loader calls it to load the wasm): an
+        /// async function, whose prototype's `constructor` compiles text into code.
+        #[wasm_bindgen(thread_local_v2, js_name = wasm_bindgen)]
+        static GLUE: JsValue;
+    }
+
     /// Sets the message handler, then tells the page it is ready (messages sent before that
     /// would be lost while the wasm loads).
+    ///
+    /// First of all, the worker seals itself (`kommunebench_web::seal`): the wasm has loaded,
+    /// so nothing in the worker needs the network any more. A seal that did not hold makes
+    /// every request fail with the reason (fail closed).
     pub fn listen() {
         console_error_panic_hook::set_once();
+        let glue = GLUE.with(JsValue::clone);
+        let seal = kommunebench_web::seal::seal_worker(&js_sys::global(), &[glue]);
         let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
         let replies = scope.clone();
         let handler = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
-            handle(&replies, &event.data())
+            match &seal {
+                Ok(()) => handle(&replies, &event.data()),
+                Err(unsealed) => post(
+                    &replies,
+                    &Response::Failed {
+                        danish: format!("Beregningen kunne ikke afskærmes fra netværket ({unsealed}); af hensyn til dine data går den ikke i gang."),
+                        english: format!("The analysis could not be cut off from the network ({unsealed}); to protect your data it does not start."),
+                    },
+                ),
+            }
         });
         scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
         // The handler lives as long as the worker.

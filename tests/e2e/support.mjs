@@ -1,48 +1,33 @@
 // Shared by the end-to-end tests: a static server for the built app and a Chromium page that
 // records every request and every console error.
-import { createServer } from 'node:http';
-import { readFile, stat, mkdir } from 'node:fs/promises';
-import { join, extname, normalize } from 'node:path';
+import { spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-};
 
 export const OUT_DIR = new URL('./out/', import.meta.url).pathname;
 
-/** Serves `root` under `prefix` (e.g. `/` or `/kommunebench/`) on 127.0.0.1, a free port. */
-export async function serveDist(root, prefix = '/') {
-  const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    if (!path.startsWith(prefix)) {
-      res.writeHead(404).end('outside the public url');
-      return;
-    }
-    const relative = normalize(path.slice(prefix.length) || 'index.html');
-    if (relative.startsWith('..')) {
-      res.writeHead(403).end();
-      return;
-    }
-    const file = join(root, relative);
-    try {
-      if (!(await stat(file)).isFile()) throw new Error('not a file');
-      const body = await readFile(file);
-      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end('not found');
-    }
+/**
+ * Serves the build `root` under `prefix` (e.g. `/` or `/kommunebench/`) on 127.0.0.1, a free
+ * port, with `cargo xtask serve`'s own server (`KB_XTASK` is the xtask binary running the
+ * tests): the same server officers use, sending the Content-Security-Policy as a header.
+ * `{ headers: false }` serves like a plain static host (no headers but the content type).
+ */
+export async function serveDist(root, prefix = '/', { headers = true } = {}) {
+  const args = ['serve', '--dist', root, '--public-url', prefix, '--port', '0'];
+  if (!headers) args.push('--no-headers');
+  const child = spawn(process.env.KB_XTASK, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise((resolve, reject) => {
+    let seen = '';
+    child.stdout.on('data', (chunk) => {
+      seen += chunk;
+      const match = /served at (http:\/\/\S+)/.exec(seen);
+      if (match) resolve(match[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`xtask serve exited with ${code}: ${seen}`)));
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  return { origin: `http://127.0.0.1:${port}`, url: `http://127.0.0.1:${port}${prefix}`, close: () => server.close() };
+  const origin = new URL(url).origin;
+  return { origin, url, close: () => child.kill() };
 }
 
 export async function launchBrowser() {

@@ -14,6 +14,8 @@ use crate::{project_root, setup};
 pub fn main(args: &[String]) -> Result<(), String> {
     let mut port: u16 = 8080;
     let mut public_url = "/".to_owned();
+    let mut prebuilt: Option<PathBuf> = None;
+    let mut send_headers = true;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -21,20 +23,58 @@ pub fn main(args: &[String]) -> Result<(), String> {
                 port = args
                     .next()
                     .and_then(|p| p.parse().ok())
-                    .ok_or("--port needs a number, e.g. --port 8080")?;
+                    .ok_or("--port needs a number, e.g. --port 8080 (0: any free port)")?;
             }
             "--public-url" => {
                 public_url = normalise_public_url(args.next().ok_or("--public-url needs a path")?);
             }
-            other => return Err(format!("serve: unknown argument `{other}`")),
+            "--dist" => {
+                prebuilt = Some(PathBuf::from(
+                    args.next().ok_or("--dist needs the folder of a build")?,
+                ));
+            }
+            "--no-headers" => send_headers = false,
+            other => {
+                return Err(format!(
+                    "serve: unknown argument `{other}` (options: --port N, --public-url PATH, \
+                     --dist DIR to serve a build without building, --no-headers to serve like a \
+                     plain static host)"
+                ))
+            }
         }
     }
-    setup::for_serve()?;
-    trunk_build_cmd(&public_url, "dist").run()?;
+    let root = match prebuilt {
+        Some(dir) => dir,
+        None => {
+            setup::for_serve()?;
+            trunk_build_cmd(&public_url, "dist").run()?;
+            project_root().join("dist")
+        }
+    };
+    let headers = if send_headers {
+        let index = root.join("index.html");
+        let html =
+            std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
+        let policy = content_security_policy(&html)
+            .ok_or_else(|| format!("{} has no Content-Security-Policy", index.display()))?;
+        // `frame-ancestors` works only as a header: no other site may frame the app.
+        format!("Content-Security-Policy: {policy}; frame-ancestors 'none'\r\nX-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\nCache-Control: no-cache\r\n")
+    } else {
+        String::new()
+    };
     let listener = bind_from(port)?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     println!("kommunebench is served at http://{address}{public_url}  (Ctrl-C stops it)");
-    serve_forever(listener, project_root().join("dist"), public_url)
+    serve_forever(listener, root, public_url, headers)
+}
+
+/// The policy of the page's `<meta http-equiv="Content-Security-Policy">` (with the hashes
+/// the post-build hook added), sent as a header on every response: a worker takes its policy
+/// only from its own script's response headers.
+fn content_security_policy(html: &str) -> Option<String> {
+    let meta = &html[html.find("http-equiv=\"Content-Security-Policy\"")?..];
+    let content = &meta[meta.find("content=\"")? + "content=\"".len()..];
+    Some(content[..content.find('"')?].trim().to_owned())
 }
 
 /// `trunk build --release` into `dist_dir`, with our wasm-opt on PATH.
@@ -67,19 +107,32 @@ fn bind_from(port: u16) -> Result<TcpListener, String> {
         .ok_or_else(|| format!("no free port in {port}..{}", port.saturating_add(20)))
 }
 
-fn serve_forever(listener: TcpListener, root: PathBuf, public_url: String) -> Result<(), String> {
+/// Serves `root` under `public_url`, every response with `headers` (CRLF-terminated lines;
+/// empty for a plain static host).
+fn serve_forever(
+    listener: TcpListener,
+    root: PathBuf,
+    public_url: String,
+    headers: String,
+) -> Result<(), String> {
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
         let root = root.clone();
         let public_url = public_url.clone();
+        let headers = headers.clone();
         std::thread::spawn(move || {
-            let _ = respond(stream, &root, &public_url);
+            let _ = respond(stream, &root, &public_url, &headers);
         });
     }
     Ok(())
 }
 
-fn respond(mut stream: TcpStream, root: &Path, public_url: &str) -> std::io::Result<()> {
+fn respond(
+    mut stream: TcpStream,
+    root: &Path,
+    public_url: &str,
+    headers: &str,
+) -> std::io::Result<()> {
     let mut request_line = String::new();
     BufReader::new(&stream).read_line(&mut request_line)?;
     let target = request_line.split_whitespace().nth(1).unwrap_or("/");
@@ -96,7 +149,7 @@ fn respond(mut stream: TcpStream, root: &Path, public_url: &str) -> std::io::Res
     write!(
         stream,
         "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
-         Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+         {headers}Connection: close\r\n\r\n",
         body.len()
     )?;
     stream.write_all(&body)
@@ -157,5 +210,15 @@ mod tests {
         assert_eq!(resolve(&root, "/", "/src/missing.rs"), None);
         assert_eq!(normalise_public_url("kommunebench"), "/kommunebench/");
         assert_eq!(normalise_public_url("/"), "/");
+    }
+
+    #[test]
+    fn reads_the_policy_of_the_page() {
+        let page = r#"<meta http-equiv="Content-Security-Policy" content="default-src 'self'; connect-src 'self'" />"#;
+        assert_eq!(
+            content_security_policy(page).as_deref(),
+            Some("default-src 'self'; connect-src 'self'")
+        );
+        assert_eq!(content_security_policy("<html></html>"), None);
     }
 }

@@ -161,7 +161,9 @@ pub fn main(args: &[String]) -> Result<(), String> {
                     "KB_DEMO_JSON",
                     crate::project_root().join("target/e2e/demo.json"),
                 )
-                .env("KB_CHROMIUM", setup::CHROMIUM),
+                .env("KB_CHROMIUM", setup::CHROMIUM)
+                // The e2e tests serve the build with this binary's `serve --dist`.
+                .env("KB_XTASK", xtask_binary()?),
         ),
     ];
 
@@ -194,6 +196,11 @@ pub fn main(args: &[String]) -> Result<(), String> {
     } else {
         Err("some step failed (see the summary above)".to_owned())
     }
+}
+
+/// The running xtask binary (the e2e tests start its server).
+fn xtask_binary() -> Result<std::path::PathBuf, String> {
+    std::env::current_exe().map_err(|e| format!("cannot find the xtask binary: {e}"))
 }
 
 fn e2e_test_files() -> Result<Vec<String>, String> {
