@@ -1,10 +1,10 @@
 //! The cohort curves as an SVG drawn by plotters (on the main thread: in the browser plotters
 //! measures text through the DOM).
 
-use kommunebench_engine::intervals::{
+use kommunebench_engine::model::intervals::{
     caterpillar_interval, funnel_constant, funnel_limit, Z_95, Z_998,
 };
-use kommunebench_engine::profile::MunicipalityProfile;
+use kommunebench_engine::model::profile::MunicipalityProfile;
 use kommunebench_engine::report::JsonRanked;
 use plotters::prelude::*;
 

@@ -1,10 +1,10 @@
 //! The messages between the page and the analysis worker (plain serde data; the `File` to
 //! read travels beside them, as the `file` property of the request object).
 
-use kommunebench_engine::profile::MunicipalityProfile;
+use kommunebench_engine::model::profile::MunicipalityProfile;
 use kommunebench_engine::read::{ColumnUsage, SourceFormat, TextEncoding};
 use kommunebench_engine::report::JsonReport;
-use kommunebench_engine::tables::CohortCurve;
+use kommunebench_engine::survival::tables::CohortCurve;
 use serde::{Deserialize, Serialize};
 
 /// What the page asks of the worker.

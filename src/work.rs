@@ -5,8 +5,8 @@
 use std::io::{Read, Seek};
 
 use kommunebench_engine::demo::{demo_csv, DEFAULT_SEED};
-use kommunebench_engine::design::ModelOptions;
-use kommunebench_engine::profile::municipality_profiles;
+use kommunebench_engine::model::design::ModelOptions;
+use kommunebench_engine::model::profile::municipality_profiles;
 use kommunebench_engine::read::{inspect_columns, read_spells, ReadOptions, SourceFormat};
 use kommunebench_engine::report::{analyse_with_progress, JsonReport};
 use kommunebench_engine::{Language, Role};

@@ -7,29 +7,90 @@ use std::fs::File;
 use std::io::{BufReader, Write};
 use std::process::ExitCode;
 
-use anyhow::{anyhow, bail, Context, Result};
-use kommunebench_engine::design::ModelOptions;
+use anyhow::{anyhow, Context, Result};
+use clap::{Parser, Subcommand};
+use kommunebench_engine::cohort::values::parse_number;
+use kommunebench_engine::model::design::ModelOptions;
 use kommunebench_engine::report::{analyse, ranking_table, JsonReport};
 use kommunebench_engine::{read_spells, Language, ReadOptions, Role};
 
-const USAGE: &str = "\
-usage:
-  kommunebench analyse FILE [--min-spells 80] [--horizon 48] [--piece-months 3]
-                            [--role COLUMN=ROLE ...] [--sheet NAME] [--lang da|en] [--json OUT]
-                            [--csv OUT] [--xlsx OUT]
+/// The engine's numbers from the command line: the benchmarking of MODEL.md (`analyse`) and
+/// the synthetic demo data (`demo`).
+#[derive(Debug, Parser)]
+#[command(name = "kommunebench", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-  FILE   the spell file: CSV (`,` `;` or tab; UTF-8 or Windows-1252) or an Excel .xlsx
-  ROLE   individual-numeric | individual-categorical | municipal-numeric |
-         municipal-categorical | ignore
-  --json OUT writes the JSON report to OUT (`-` for standard output); without it the
-         ranking is printed as a table.
-  --csv OUT, --xlsx OUT write the ranking for spreadsheets (CSV: `;` and decimal comma with
-         --lang da, `,` and decimal point with --lang en).
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Analyses a spell file and prints the ranking (or writes the report and exports).
+    #[command(alias = "analyze")]
+    Analyse(Analyse),
+    /// Writes the synthetic demo data set (see docs/demo-data.md).
+    Demo {
+        /// Where to write the CSV.
+        #[arg(long, value_name = "FILE")]
+        out: String,
+        /// The seed; the default is the public demo's.
+        #[arg(long, default_value_t = kommunebench_engine::demo::DEFAULT_SEED)]
+        seed: u64,
+    },
+}
 
-  kommunebench demo --out FILE [--seed N]
-         writes the synthetic demo data set (see docs/demo-data.md); the default seed is
-         the public demo's.
-";
+/// The parsed `analyse` command.
+#[derive(Debug, clap::Args)]
+#[command(allow_negative_numbers = true)]
+struct Analyse {
+    /// The spell file: CSV (`,` `;` or tab; UTF-8 or Windows-1252) or an Excel .xlsx.
+    file: String,
+    /// Municipalities with at least this many valid spells are ranked.
+    #[arg(long, default_value_t = 80)]
+    min_spells: usize,
+    /// H: durations are restricted to this many months.
+    #[arg(long = "horizon", value_name = "MONTHS", default_value = "48", value_parser = positive_number)]
+    horizon_months: f64,
+    /// w: the width of the baseline hazard's pieces, in months.
+    #[arg(long = "piece-months", value_name = "MONTHS", default_value = "3", value_parser = positive_number)]
+    piece_months: f64,
+    /// Gives COLUMN the ROLE individual-numeric, individual-categorical, municipal-numeric,
+    /// municipal-categorical or ignore (repeatable).
+    #[arg(long = "role", value_name = "COLUMN=ROLE", value_parser = column_role)]
+    roles: Vec<(String, Role)>,
+    /// The worksheet of an xlsx workbook (default: the first).
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
+    /// The language of the table and messages: da or en.
+    #[arg(long = "lang", value_name = "da|en", default_value = "da", value_parser = language)]
+    language: Language,
+    /// Writes the JSON report (MODEL.md §5) to OUT (`-`: standard output) instead of the table.
+    #[arg(long, value_name = "OUT")]
+    json: Option<String>,
+    /// Writes the ranking as CSV (`;` and decimal comma with --lang da).
+    #[arg(long, value_name = "OUT")]
+    csv: Option<String>,
+    /// Writes the ranking as an Excel workbook.
+    #[arg(long, value_name = "OUT")]
+    xlsx: Option<String>,
+}
+
+impl Analyse {
+    fn model_options(&self) -> ModelOptions {
+        ModelOptions {
+            horizon_months: self.horizon_months,
+            piece_months: self.piece_months,
+            min_spells: self.min_spells,
+        }
+    }
+
+    fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            roles: self.roles.clone(),
+            sheet: self.sheet.clone(),
+        }
+    }
+}
 
 fn main() -> ExitCode {
     // Whatever happens, the user never sees a Rust panic trace.
@@ -43,8 +104,26 @@ fn main() -> ExitCode {
             "kommunebench: internal error ({detail}); please report it with the command you ran."
         );
     }));
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version are answers, not errors.
+        Err(error) if !error.use_stderr() => {
+            let _ = error.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = match &cli.command {
+        Command::Analyse(command) => analyse_command(command),
+        Command::Demo { out, seed } => {
+            std::fs::write(out, kommunebench_engine::demo::demo_csv(*seed))
+                .with_context(|| format!("cannot write {out}"))
+        }
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("kommunebench: {error:#}");
@@ -53,130 +132,30 @@ fn main() -> ExitCode {
     }
 }
 
-/// The parsed `analyse` command.
-#[derive(Debug)]
-struct Analyse {
-    file: String,
-    options: ModelOptions,
-    read_options: ReadOptions,
-    language: Language,
-    json: Option<String>,
-    csv: Option<String>,
-    xlsx: Option<String>,
-}
-
-fn run(args: &[String]) -> Result<()> {
-    match args.first().map(String::as_str) {
-        Some("analyse" | "analyze") => analyse_command(&parse_analyse(&args[1..])?),
-        Some("demo") => demo_command(&args[1..]),
-        Some("--help" | "-h" | "help") | None => {
-            print!("{USAGE}");
-            Ok(())
-        }
-        Some("--version" | "-V") => {
-            println!("kommunebench {}", env!("CARGO_PKG_VERSION"));
-            Ok(())
-        }
-        Some(other) => bail!("unknown command `{other}`\n\n{USAGE}"),
+/// A positive number, read by the engine's one number parser (decimal comma accepted).
+fn positive_number(text: &str) -> Result<f64, String> {
+    match parse_number(text) {
+        Some(value) if value > 0.0 => Ok(value),
+        _ => Err(format!("must be a positive number, not `{text}`")),
     }
 }
 
-fn parse_analyse(args: &[String]) -> Result<Analyse> {
-    let mut command = Analyse {
-        file: String::new(),
-        options: ModelOptions::default(),
-        read_options: ReadOptions::default(),
-        language: Language::Danish,
-        json: None,
-        csv: None,
-        xlsx: None,
-    };
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| {
-            args.next()
-                .cloned()
-                .ok_or_else(|| anyhow!("{name} needs a value"))
-        };
-        match arg.as_str() {
-            "--min-spells" => {
-                command.options.min_spells = value("--min-spells")?
-                    .parse()
-                    .context("--min-spells must be a whole number")?;
-            }
-            "--horizon" => {
-                command.options.horizon_months = parse_positive(&value("--horizon")?, "--horizon")?;
-            }
-            "--piece-months" => {
-                command.options.piece_months =
-                    parse_positive(&value("--piece-months")?, "--piece-months")?;
-            }
-            "--role" => {
-                let text = value("--role")?;
-                let (column, role) = text
-                    .split_once('=')
-                    .ok_or_else(|| anyhow!("--role takes COLUMN=ROLE, not `{text}`"))?;
-                let role = Role::parse(role).ok_or_else(|| {
-                    let roles: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
-                    anyhow!("unknown role `{role}` (one of {})", roles.join(", "))
-                })?;
-                command.read_options.roles.push((column.to_owned(), role));
-            }
-            "--sheet" => command.read_options.sheet = Some(value("--sheet")?),
-            "--lang" => {
-                command.language = match value("--lang")?.as_str() {
-                    "da" => Language::Danish,
-                    "en" => Language::English,
-                    other => bail!("--lang is da or en, not `{other}`"),
-                };
-            }
-            "--json" => command.json = Some(value("--json")?),
-            "--csv" => command.csv = Some(value("--csv")?),
-            "--xlsx" => command.xlsx = Some(value("--xlsx")?),
-            flag if flag.starts_with("--") => bail!("unknown option `{flag}`\n\n{USAGE}"),
-            file if command.file.is_empty() => command.file = file.to_owned(),
-            extra => bail!("only one FILE, but `{extra}` was given too"),
-        }
-    }
-    if command.file.is_empty() {
-        bail!("analyse needs a FILE\n\n{USAGE}");
-    }
-    Ok(command)
+fn column_role(text: &str) -> Result<(String, Role), String> {
+    let (column, role) = text
+        .split_once('=')
+        .ok_or_else(|| format!("takes COLUMN=ROLE, not `{text}`"))?;
+    let role = Role::parse(role).ok_or_else(|| {
+        let roles: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
+        format!("unknown role `{role}` (one of {})", roles.join(", "))
+    })?;
+    Ok((column.to_owned(), role))
 }
 
-fn demo_command(args: &[String]) -> Result<()> {
-    let mut out = None;
-    let mut seed = kommunebench_engine::demo::DEFAULT_SEED;
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--out" => {
-                out = Some(
-                    args.next()
-                        .ok_or_else(|| anyhow!("--out needs a file"))?
-                        .clone(),
-                )
-            }
-            "--seed" => {
-                let text = args
-                    .next()
-                    .ok_or_else(|| anyhow!("--seed needs a number"))?;
-                seed = text
-                    .parse()
-                    .with_context(|| format!("--seed must be a whole number, not `{text}`"))?;
-            }
-            other => bail!("unknown argument `{other}`\n\n{USAGE}"),
-        }
-    }
-    let out = out.ok_or_else(|| anyhow!("demo needs --out FILE"))?;
-    std::fs::write(&out, kommunebench_engine::demo::demo_csv(seed))
-        .with_context(|| format!("cannot write {out}"))
-}
-
-fn parse_positive(text: &str, name: &str) -> Result<f64> {
-    match text.replace(',', ".").parse::<f64>() {
-        Ok(value) if value > 0.0 && value.is_finite() => Ok(value),
-        _ => bail!("{name} must be a positive number, not `{text}`"),
+fn language(text: &str) -> Result<Language, String> {
+    match text {
+        "da" => Ok(Language::Danish),
+        "en" => Ok(Language::English),
+        other => Err(format!("is da or en, not `{other}`")),
     }
 }
 
@@ -184,7 +163,7 @@ fn analyse_command(command: &Analyse) -> Result<()> {
     let language = command.language;
     let file =
         File::open(&command.file).with_context(|| format!("cannot open {}", command.file))?;
-    let read = read_spells(BufReader::new(file), &command.read_options, &mut |_| {})
+    let read = read_spells(BufReader::new(file), &command.read_options(), &mut |_| {})
         .map_err(|error| anyhow!("{}: {}", command.file, error.message(language)))?;
     if !read.excluded_rows.is_empty() {
         let n = read.excluded_rows.len();
@@ -194,8 +173,8 @@ fn analyse_command(command: &Analyse) -> Result<()> {
             Language::English => eprintln!("{n} rows excluded (the first: {first})"),
         }
     }
-    let analysis =
-        analyse(&read, command.options).map_err(|error| anyhow!("{}", error.message(language)))?;
+    let analysis = analyse(&read, command.model_options())
+        .map_err(|error| anyhow!("{}", error.message(language)))?;
     let report = JsonReport::new(&read, &analysis, language);
     if let Some(out) = &command.csv {
         std::fs::write(out, kommunebench_export::ranking_csv(&report, language))

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use kommunebench_engine::design::ModelOptions;
+use kommunebench_engine::model::design::ModelOptions;
 use kommunebench_engine::report::{analyse, JsonReport};
 use kommunebench_engine::{read_spells_from_bytes, Language, ReadOptions};
 
@@ -265,7 +265,7 @@ fn the_demo_command_writes_the_engine_demo_and_its_analysis_ranks_72() {
     }
     assert!(within * 10 >= 9 * published.len(), "{within}");
     let (demo, target): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
-    let spearman = kommunebench_engine::correlation::spearman(&demo, &target);
+    let spearman = kommunebench_engine::numeric::correlation::spearman(&demo, &target);
     assert!(spearman >= 0.9, "Spearman {spearman}");
 }
 

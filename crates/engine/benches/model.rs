@@ -7,9 +7,9 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use kommunebench_engine::cohort::{Cohort, Covariate, CovariateValues};
-use kommunebench_engine::design::ModelOptions;
+use kommunebench_engine::model::design::ModelOptions;
 use kommunebench_engine::model::fit_ranking;
-use kommunebench_engine::rng::Rng;
+use kommunebench_engine::numeric::rng::Rng;
 use kommunebench_engine::Outcome;
 
 const N_SPELLS: usize = 1_000_000;

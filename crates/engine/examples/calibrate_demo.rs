@@ -13,12 +13,12 @@
 
 use std::path::Path;
 
-use kommunebench_engine::correlation::spearman;
 use kommunebench_engine::demo::{
     fingerprint, generate_csv, published_ranking, DemoParameters, DEFAULT_SEED, TABLE3,
 };
-use kommunebench_engine::design::ModelOptions;
-use kommunebench_engine::linalg::{Cholesky, Matrix};
+use kommunebench_engine::model::design::ModelOptions;
+use kommunebench_engine::numeric::correlation::spearman;
+use kommunebench_engine::numeric::linalg::{Cholesky, Matrix};
 use kommunebench_engine::report::analyse;
 use kommunebench_engine::{read_spells_from_bytes, CovariateValues, ReadOptions};
 

@@ -7,30 +7,19 @@
 //! The contract it implements is `MODEL.md` (input format, formulas, the JSON of the CLI).
 
 pub mod cohort;
-pub mod correlation;
 pub mod demo;
-pub mod design;
-pub mod intervals;
-pub mod km;
-pub mod linalg;
 pub mod model;
-pub mod profile;
-pub mod pwe;
+pub mod numeric;
 pub mod read;
 pub mod report;
-pub mod rng;
-pub mod tables;
-pub mod time;
-pub mod tolerance;
-pub mod values;
-mod xlsx;
+pub mod survival;
 
+pub use cohort::values::Outcome;
 pub use cohort::{Cohort, Covariate, CovariateValues, Role};
 pub use read::{
     read_spells, read_spells_from_bytes, ExcludedRow, ReadError, ReadOptions, ReadReport,
     RowProblem,
 };
-pub use values::Outcome;
 
 /// The language of messages meant for people.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

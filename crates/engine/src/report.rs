@@ -5,11 +5,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::design::ModelOptions;
+use crate::model::design::ModelOptions;
+use crate::model::stage_one::NewtonProgress;
 use crate::model::{fit_ranking_with_progress, ModelError, RankingModel};
-use crate::pwe::NewtonProgress;
 use crate::read::ReadReport;
-use crate::tables::{cohort_curves, outcome_shares, outcome_shares_by, CohortCurve, OutcomeShares};
+use crate::survival::tables::{
+    cohort_curves, outcome_shares, outcome_shares_by, CohortCurve, OutcomeShares,
+};
 use crate::Language;
 
 /// Everything an analysis produces, before it is turned into a report.
@@ -238,7 +240,7 @@ impl JsonReport {
                     stars: r.stars.to_owned(),
                     spells: r.spells,
                     completed_share: r.completed_share,
-                    effect_se_months: crate::intervals::effect_se(
+                    effect_se_months: crate::model::intervals::effect_se(
                         r.observed_slope,
                         r.residual_variance,
                     ),

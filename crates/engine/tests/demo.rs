@@ -1,13 +1,13 @@
 //! The demo data set meets its calibration targets for the default seed, and is the same
 //! bytes every time.
 
-use kommunebench_engine::correlation::spearman;
 use kommunebench_engine::demo::{
     demo_csv, fingerprint, other_municipalities, outcome_counts, published_ranking,
     DEFAULT_DEMO_FINGERPRINT, DEFAULT_SEED, SHARES_ALL, SHARES_MEN, SHARES_WOMEN, TABLE3,
     TOTAL_SPELLS,
 };
-use kommunebench_engine::design::ModelOptions;
+use kommunebench_engine::model::design::ModelOptions;
+use kommunebench_engine::numeric::correlation::spearman;
 use kommunebench_engine::report::analyse;
 use kommunebench_engine::{read_spells_from_bytes, ReadOptions};
 

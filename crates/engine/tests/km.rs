@@ -2,12 +2,12 @@
 
 use std::path::Path;
 
-use kommunebench_engine::km::KaplanMeier;
-use kommunebench_engine::tables::{
-    cohort_curves, municipality_curves, outcome_shares, outcome_shares_by,
+use kommunebench_engine::cohort::time::DAYS_PER_MONTH;
+use kommunebench_engine::numeric::tolerance::KM_REFERENCE_ABS;
+use kommunebench_engine::survival::km::KaplanMeier;
+use kommunebench_engine::survival::tables::{
+    cohort_curves, kaplan_meier_of, outcome_shares, outcome_shares_by,
 };
-use kommunebench_engine::time::DAYS_PER_MONTH;
-use kommunebench_engine::tolerance::KM_REFERENCE_ABS;
 use kommunebench_engine::{read_spells_from_bytes, ReadOptions};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -153,7 +153,11 @@ fn outcome_shares_and_cohort_table() {
     );
 
     // Brøndby: censored at 31.3 months and an education at 5.9 months with both at risk.
-    let by_municipality = municipality_curves(cohort);
+    let by_municipality: Vec<_> = cohort
+        .spells_by_municipality()
+        .iter()
+        .map(|spells| kaplan_meier_of(cohort, spells))
+        .collect();
     assert_eq!(cohort.municipality_names[0], "Brøndby");
     assert_eq!(
         (

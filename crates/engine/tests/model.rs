@@ -3,14 +3,14 @@
 
 use std::path::Path;
 
-use kommunebench_engine::design::{Design, ModelOptions};
+use kommunebench_engine::model::design::{Design, ModelOptions};
 use kommunebench_engine::model::fit_ranking;
 use kommunebench_engine::model::RankingModel;
-use kommunebench_engine::report::{Analysis, JsonReport};
-use kommunebench_engine::tables::{cohort_curves, outcome_shares, outcome_shares_by};
-use kommunebench_engine::tolerance::{
+use kommunebench_engine::numeric::tolerance::{
     MODEL_REFERENCE_REL, MONTHS_REFERENCE_ABS, P_VALUE_REFERENCE_ABS,
 };
+use kommunebench_engine::report::{Analysis, JsonReport};
+use kommunebench_engine::survival::tables::{cohort_curves, outcome_shares, outcome_shares_by};
 use kommunebench_engine::{read_spells_from_bytes, Cohort, Language, ReadOptions};
 use serde_json::Value;
 
@@ -208,7 +208,7 @@ fn score_and_information_match_finite_differences() {
         .map(|m| -3.0 + 0.01 * (m % 7) as f64 - 0.002 * m as f64)
         .collect();
     let evaluate = |theta: &[f64]| {
-        kommunebench_engine::pwe::evaluate_for_test(
+        kommunebench_engine::model::stage_one::evaluate_for_test(
             &design,
             &cohort.municipality,
             &cohort.time_enter,

@@ -8,10 +8,10 @@
 //! û_k ± 1.96 √Var(û)_kk covering the truth for 90–99 % of municipalities.
 
 use kommunebench_engine::cohort::{Cohort, Covariate, CovariateValues};
-use kommunebench_engine::correlation::spearman;
-use kommunebench_engine::design::ModelOptions;
+use kommunebench_engine::model::design::ModelOptions;
 use kommunebench_engine::model::fit_ranking;
-use kommunebench_engine::rng::Rng;
+use kommunebench_engine::numeric::correlation::spearman;
+use kommunebench_engine::numeric::rng::Rng;
 use kommunebench_engine::Outcome;
 
 #[test]

@@ -2,7 +2,7 @@
 //! report's, a municipality named like a formula comes out neutralised.
 
 use calamine::{Data, Reader, Xlsx};
-use kommunebench_engine::design::ModelOptions;
+use kommunebench_engine::model::design::ModelOptions;
 use kommunebench_engine::report::{analyse, JsonReport};
 use kommunebench_engine::{read_spells_from_bytes, Language, ReadOptions};
 use kommunebench_export::{ranking_csv, ranking_xlsx};

@@ -4,9 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::cohort::{Cohort, CovariateValues};
-use crate::intervals::Z_95;
+use crate::model::intervals::Z_95;
 use crate::model::{RankingModel, RestrictedMean};
-use crate::tables::kaplan_meier_of;
+use crate::survival::tables::kaplan_meier_of;
 
 /// One line of the covariate mix.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -40,10 +40,7 @@ pub struct MunicipalityProfile {
 pub fn municipality_profiles(cohort: &Cohort, model: &RankingModel) -> Vec<MunicipalityProfile> {
     let horizon = model.options.horizon_months;
     let restricted_mean = RestrictedMean::new(&model.boundaries, &model.hazard);
-    let mut spells_of: Vec<Vec<usize>> = vec![Vec::new(); cohort.n_municipalities()];
-    for (i, &k) in cohort.municipality.iter().enumerate() {
-        spells_of[k as usize].push(i);
-    }
+    let spells_of = cohort.spells_by_municipality();
     let all: Vec<usize> = (0..cohort.n_spells()).collect();
     let grid: Vec<f64> = (0..=96)
         .map(|step| horizon * f64::from(step) / 96.0)
@@ -129,10 +126,7 @@ fn covariate_mix(cohort: &Cohort, spells: &[usize], all: &[usize]) -> Vec<MixRow
             }
         }
     }
-    let mut years: Vec<i32> = cohort.permit_year.clone();
-    years.sort_unstable();
-    years.dedup();
-    for year in years {
+    for year in cohort.permit_years() {
         let share = |set: &[usize]| {
             set.iter()
                 .filter(|&&i| cohort.permit_year[i] == year)
@@ -152,7 +146,7 @@ fn covariate_mix(cohort: &Cohort, spells: &[usize], all: &[usize]) -> Vec<MixRow
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::design::ModelOptions;
+    use crate::model::design::ModelOptions;
     use crate::model::fit_ranking;
     use crate::read::{read_spells_from_bytes, ReadOptions};
 

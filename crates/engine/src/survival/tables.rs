@@ -1,9 +1,9 @@
 //! The descriptive tables: outcome shares (the seed's tables 1–2) and cohort curves by permit
 //! year (table 3), over all valid spells with full follow-up (MODEL.md §3, §6).
 
+use crate::cohort::values::Outcome;
 use crate::cohort::{Cohort, CovariateValues};
-use crate::km::KaplanMeier;
-use crate::values::Outcome;
+use crate::survival::km::KaplanMeier;
 
 /// The months at which cohort curves are tabulated: 1 to 6 years, whatever the horizon.
 pub const COHORT_GRID_MONTHS: [f64; 6] = [12.0, 24.0, 36.0, 48.0, 60.0, 72.0];
@@ -99,10 +99,8 @@ pub struct CohortCurve {
 
 /// One curve per permit year among the valid spells, ascending.
 pub fn cohort_curves(cohort: &Cohort) -> Vec<CohortCurve> {
-    let mut years: Vec<i32> = cohort.permit_year.clone();
-    years.sort_unstable();
-    years.dedup();
-    years
+    cohort
+        .permit_years()
         .into_iter()
         .map(|year| {
             let indices: Vec<usize> = (0..cohort.n_spells())
@@ -117,17 +115,5 @@ pub fn cohort_curves(cohort: &Cohort) -> Vec<CohortCurve> {
                 cumulative,
             }
         })
-        .collect()
-}
-
-/// One Kaplan–Meier curve per municipality, indexed like `cohort.municipality_names`.
-pub fn municipality_curves(cohort: &Cohort) -> Vec<KaplanMeier> {
-    let mut spells_by_municipality: Vec<Vec<usize>> = vec![Vec::new(); cohort.n_municipalities()];
-    for (i, &k) in cohort.municipality.iter().enumerate() {
-        spells_by_municipality[k as usize].push(i);
-    }
-    spells_by_municipality
-        .iter()
-        .map(|indices| kaplan_meier_of(cohort, indices))
         .collect()
 }

@@ -1,6 +1,9 @@
 //! The validated data the statistics work on: one entry per valid spell (MODEL.md §1–2).
 
-use crate::values::Outcome;
+pub mod time;
+pub mod values;
+
+use values::Outcome;
 
 /// What a column is used for in the model, as the user (or the default of MODEL.md) says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -126,6 +129,23 @@ impl Cohort {
 
     pub fn n_municipalities(&self) -> usize {
         self.municipality_names.len()
+    }
+
+    /// The indices of each municipality's spells, indexed like `municipality_names`.
+    pub fn spells_by_municipality(&self) -> Vec<Vec<usize>> {
+        let mut spells_of: Vec<Vec<usize>> = vec![Vec::new(); self.n_municipalities()];
+        for (i, &k) in self.municipality.iter().enumerate() {
+            spells_of[k as usize].push(i);
+        }
+        spells_of
+    }
+
+    /// The distinct permit years of the valid spells, ascending.
+    pub fn permit_years(&self) -> Vec<i32> {
+        let mut years = self.permit_year.clone();
+        years.sort_unstable();
+        years.dedup();
+        years
     }
 
     /// The individual covariate named `name`, if any.

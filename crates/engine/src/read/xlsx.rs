@@ -8,7 +8,9 @@ use std::io::Cursor;
 
 use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
 
-use crate::read::{CohortBuilder, ReadError, ReadOptions, ReadReport, SourceFormat};
+use super::options::{ReadOptions, ReadReport, SourceFormat};
+use super::problems::ReadError;
+use super::rows::CohortBuilder;
 
 fn workbook_error(error: calamine::XlsxError) -> ReadError {
     ReadError::Workbook {

@@ -1,8 +1,9 @@
 //! The stage-1 design: horizon censoring, the estimation sample, baseline pieces and the
 //! individual covariates as terms (MODEL.md §4 and §6). Checked input for the numeric fit.
 
+use super::error::ModelError;
 use crate::cohort::{Cohort, CovariateValues};
-use crate::model::ModelError;
+use crate::numeric::index_of_first_maximum;
 
 /// The name of the pooled level of rare categorical levels (reserved, listed last).
 pub const OTHER_LEVEL: &str = "(other)";
@@ -238,9 +239,7 @@ impl Design {
         }
         // The permit year is always an individual categorical covariate, last; its levels in
         // numeric order.
-        let mut years: Vec<i32> = cohort.permit_year.clone();
-        years.sort_unstable();
-        years.dedup();
+        let years = cohort.permit_years();
         let year_codes: Vec<u32> = cohort
             .permit_year
             .iter()
@@ -316,13 +315,7 @@ fn categorical_terms(
         n_events[codes[i] as usize] += usize::from(event[i]);
     }
     // (a) The most frequent level; ties to the first in level order.
-    let reference = (0..levels.len()).fold(0, |best, level| {
-        if n_spells[level] > n_spells[best] {
-            level
-        } else {
-            best
-        }
-    });
+    let reference = index_of_first_maximum(&n_spells);
     // (b) Rare levels, or levels without an event, are pooled into `(other)`.
     let is_pooled = |level: usize| {
         level != reference && (n_spells[level] < MIN_SPELLS_PER_LEVEL || n_events[level] == 0)

@@ -29,10 +29,11 @@
 //! - J. Holford (1980), "The analysis of rates and of survivorship using log-linear models",
 //!   Biometrics 36 (the Poisson equivalence).
 
-use crate::design::Design;
-use crate::linalg::{Cholesky, Matrix};
-use crate::model::ModelError;
-use crate::tolerance::{NEWTON_MAX_ITERATIONS, NEWTON_SCALED_SCORE};
+use super::error::ModelError;
+use crate::model::design::Design;
+use crate::numeric::index_of_first_maximum;
+use crate::numeric::linalg::{Cholesky, Matrix};
+use crate::numeric::tolerance::{NEWTON_MAX_ITERATIONS, NEWTON_SCALED_SCORE};
 
 /// Why Newton–Raphson stopped (it only returns when it converged).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -382,13 +383,7 @@ pub fn fit(
         }
     }
     // The municipality with the most events carries α = 0 (ties: the first by name).
-    let most_events = (0..n_municipalities).fold(0, |best, k| {
-        if events_per_municipality[k] > events_per_municipality[best] {
-            k
-        } else {
-            best
-        }
-    });
+    let most_events = index_of_first_maximum(&events_per_municipality);
     let fixed = fixed_municipality
         .filter(|&k| events_per_municipality[k] > 0)
         .unwrap_or(most_events);

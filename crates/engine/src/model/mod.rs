@@ -1,0 +1,301 @@
+//! The ranking model: stage 1 (see [`crate::model::stage_one`]), stage 2 (weighted least squares of the
+//! municipality effects on municipal characteristics), restricted mean durations, observed
+//! against expected, inference, stars and ranks (MODEL.md §4, §6).
+
+pub mod design;
+mod error;
+pub mod intervals;
+pub mod profile;
+pub mod rmst;
+pub mod stage_one;
+mod stage_two;
+
+pub use design::{Design, DesignColumn, ModelOptions};
+pub use error::ModelError;
+pub use rmst::{stars, two_sided_p, RestrictedMean};
+pub use stage_one::{Convergence, NewtonProgress};
+
+use crate::cohort::Cohort;
+use stage_two::stage_two;
+
+/// A β coefficient.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Coefficient {
+    pub term: String,
+    pub estimate: f64,
+    pub se: f64,
+}
+
+/// Rare levels pooled for one categorical column.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PooledLevels {
+    pub column: String,
+    pub levels: Vec<String>,
+    /// `(other)`, or the reference level when `(other)` itself was too small.
+    pub into: String,
+}
+
+/// One row of the ranking (the seed's table 4).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RankedMunicipality {
+    pub rank: usize,
+    pub municipality: String,
+    /// Index into `cohort.municipality_names`.
+    pub municipality_index: usize,
+    pub observed_months: f64,
+    pub expected_months: f64,
+    pub effect_months: f64,
+    /// [1, m_k] γ̂: the municipality effect its characteristics lead one to expect.
+    pub fitted_effect: f64,
+    /// û_k = α̂_k − [1, m_k] γ̂.
+    pub residual: f64,
+    /// Var(û)_kk.
+    pub residual_variance: f64,
+    /// Two-sided p; `None` when Var(û)_kk ≤ 0.
+    pub p_value: Option<f64>,
+    pub stars: &'static str,
+    pub spells: usize,
+    pub completed_share: f64,
+    /// ∂observed_k/∂a at a = α̂_k (for the caterpillar intervals of MODEL.md §7).
+    pub observed_slope: f64,
+}
+
+/// Why a municipality is not ranked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnrankedReason {
+    /// Fewer valid spells than `min_spells`.
+    TooFewSpells,
+    /// Enough spells, but no event inside the horizon (α = −∞).
+    NoEventWithinHorizon,
+}
+
+impl UnrankedReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            UnrankedReason::TooFewSpells => "too_few_spells",
+            UnrankedReason::NoEventWithinHorizon => "no_event_within_horizon",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnrankedMunicipality {
+    pub municipality: String,
+    pub spells: usize,
+    pub completed_share: f64,
+    pub reason: UnrankedReason,
+}
+
+/// The national row: means over the ranked municipalities weighted by spells; spells and
+/// completed share over all valid spells.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NationalRow {
+    pub observed_months: Option<f64>,
+    pub expected_months: Option<f64>,
+    pub effect_months: Option<f64>,
+    pub spells: usize,
+    pub completed_share: f64,
+}
+
+/// Everything the ranking model reports.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RankingModel {
+    pub options: ModelOptions,
+    pub convergence: Convergence,
+    pub coefficients: Vec<Coefficient>,
+    /// λ_j per piece, with the piece boundaries.
+    pub boundaries: Vec<f64>,
+    pub hazard: Vec<f64>,
+    /// α̂_k per municipality (−∞ without events inside H).
+    pub alpha: Vec<f64>,
+    /// Stage 2: the names of Z's columns and γ̂.
+    pub stage_two_terms: Vec<String>,
+    pub stage_two_coefficients: Vec<f64>,
+    /// Weighted R² of stage 2 (`None` when undefined).
+    pub r_squared_municipal: Option<f64>,
+    pub ranking: Vec<RankedMunicipality>,
+    pub national: NationalRow,
+    pub unranked: Vec<UnrankedMunicipality>,
+    pub pooled_levels: Vec<PooledLevels>,
+    pub dropped_covariates: Vec<String>,
+    pub municipalities_without_events: Vec<String>,
+    /// The design, for predictions (drill-down curves).
+    pub design: Design,
+}
+
+impl RankingModel {
+    /// β̂ as a vector, in the order of `coefficients` (for predictions).
+    pub fn coefficients_vector(&self) -> Vec<f64> {
+        self.coefficients.iter().map(|c| c.estimate).collect()
+    }
+}
+
+/// Fits the ranking model to `cohort`.
+pub fn fit_ranking(cohort: &Cohort, options: ModelOptions) -> Result<RankingModel, ModelError> {
+    fit_ranking_identified(cohort, options, None, &mut |_| {})
+}
+
+/// [`fit_ranking`], reporting each Newton iteration to `progress`.
+pub fn fit_ranking_with_progress(
+    cohort: &Cohort,
+    options: ModelOptions,
+    progress: &mut dyn FnMut(NewtonProgress),
+) -> Result<RankingModel, ModelError> {
+    fit_ranking_identified(cohort, options, None, progress)
+}
+
+/// [`fit_ranking`] with the α fixed at 0 chosen by the caller (for invariance tests).
+#[doc(hidden)]
+pub fn fit_ranking_identified(
+    cohort: &Cohort,
+    options: ModelOptions,
+    fixed_municipality: Option<usize>,
+    progress: &mut dyn FnMut(NewtonProgress),
+) -> Result<RankingModel, ModelError> {
+    let design = Design::build(cohort, options)?;
+    let stage_one = stage_one::fit(
+        &design,
+        &cohort.municipality,
+        &cohort.time_enter,
+        &cohort.municipality_names,
+        fixed_municipality,
+        progress,
+    )?;
+    let n_municipalities = cohort.n_municipalities();
+
+    let spells_of = cohort.spells_by_municipality();
+    let completed_share = |k: usize| {
+        let completed = spells_of[k]
+            .iter()
+            .filter(|&&i| cohort.outcome[i].is_event())
+            .count();
+        completed as f64 / spells_of[k].len() as f64
+    };
+    let ranked: Vec<usize> = (0..n_municipalities)
+        .filter(|&k| spells_of[k].len() >= options.min_spells && design.municipality_has_event[k])
+        .collect();
+    let unranked = (0..n_municipalities)
+        .filter(|k| !ranked.contains(k))
+        .map(|k| UnrankedMunicipality {
+            municipality: cohort.municipality_names[k].clone(),
+            spells: spells_of[k].len(),
+            completed_share: completed_share(k),
+            reason: if spells_of[k].len() < options.min_spells {
+                UnrankedReason::TooFewSpells
+            } else {
+                UnrankedReason::NoEventWithinHorizon
+            },
+        })
+        .collect();
+
+    let stage_two = stage_two(cohort, &ranked, &spells_of, &stage_one)?;
+    let restricted_mean = RestrictedMean::new(&design.boundaries, &stage_one.hazard);
+    let mut rows: Vec<RankedMunicipality> = ranked
+        .iter()
+        .enumerate()
+        .map(|(r, &k)| {
+            let spells = &spells_of[k];
+            let predictors: Vec<f64> = spells
+                .iter()
+                .map(|&i| design.linear_predictor(i, &stage_one.beta))
+                .collect();
+            let mean = |f: &dyn Fn(f64) -> f64| {
+                predictors.iter().map(|&eta| f(eta)).sum::<f64>() / spells.len() as f64
+            };
+            let alpha = stage_one.alpha[k];
+            let fitted = stage_two.fitted[r];
+            let observed_months = mean(&|eta| restricted_mean.rmst(eta + alpha));
+            let expected_months = mean(&|eta| restricted_mean.rmst(eta + fitted));
+            let residual_variance = stage_two.residual_variance[r];
+            let p_value = (residual_variance > 0.0)
+                .then(|| two_sided_p(stage_two.residual[r] / residual_variance.sqrt()));
+            RankedMunicipality {
+                rank: 0,
+                municipality: cohort.municipality_names[k].clone(),
+                municipality_index: k,
+                observed_months,
+                expected_months,
+                effect_months: observed_months - expected_months,
+                residual: stage_two.residual[r],
+                residual_variance,
+                p_value,
+                stars: stars(p_value),
+                spells: spells.len(),
+                completed_share: completed_share(k),
+                observed_slope: mean(&|eta| restricted_mean.rmst_slope(eta + alpha)),
+                fitted_effect: fitted,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        a.effect_months
+            .total_cmp(&b.effect_months)
+            .then_with(|| a.municipality.cmp(&b.municipality))
+    });
+    for (position, row) in rows.iter_mut().enumerate() {
+        row.rank = position + 1;
+    }
+
+    let n_ranked_spells: usize = rows.iter().map(|r| r.spells).sum();
+    let weighted_mean = |f: &dyn Fn(&RankedMunicipality) -> f64| {
+        (!rows.is_empty()).then(|| {
+            rows.iter().map(|r| r.spells as f64 * f(r)).sum::<f64>() / n_ranked_spells as f64
+        })
+    };
+    let n_completed = cohort.outcome.iter().filter(|o| o.is_event()).count();
+    let national = NationalRow {
+        observed_months: weighted_mean(&|r| r.observed_months),
+        expected_months: weighted_mean(&|r| r.expected_months),
+        effect_months: weighted_mean(&|r| r.effect_months),
+        spells: cohort.n_spells(),
+        completed_share: n_completed as f64 / cohort.n_spells() as f64,
+    };
+
+    let coefficients = design
+        .term_names
+        .iter()
+        .zip(stage_one.beta.iter().zip(&stage_one.beta_se))
+        .map(|(term, (&estimate, &se))| Coefficient {
+            term: term.clone(),
+            estimate,
+            se,
+        })
+        .collect();
+    let pooled_levels = design
+        .columns
+        .iter()
+        .filter_map(|column| match column {
+            DesignColumn::Categorical { terms, .. } => {
+                terms.pooled_into.as_ref().map(|into| PooledLevels {
+                    column: terms.column.clone(),
+                    levels: terms.pooled.clone(),
+                    into: into.clone(),
+                })
+            }
+            DesignColumn::Numeric { .. } => None,
+        })
+        .collect();
+    let municipalities_without_events = (0..n_municipalities)
+        .filter(|&k| !design.municipality_has_event[k])
+        .map(|k| cohort.municipality_names[k].clone())
+        .collect();
+
+    Ok(RankingModel {
+        options,
+        convergence: stage_one.convergence,
+        coefficients,
+        boundaries: design.boundaries.clone(),
+        hazard: stage_one.hazard.clone(),
+        alpha: stage_one.alpha.clone(),
+        stage_two_terms: stage_two.terms,
+        stage_two_coefficients: stage_two.coefficients,
+        r_squared_municipal: stage_two.r_squared,
+        ranking: rows,
+        national,
+        unranked,
+        pooled_levels,
+        dropped_covariates: design.dropped_covariates.clone(),
+        municipalities_without_events,
+        design,
+    })
+}

@@ -1,0 +1,211 @@
+//! What the reader reports: a row left out ([`ExcludedRow`] with its [`RowProblem`]) and a
+//! file it cannot use ([`ReadError`]), in Danish and English.
+
+use crate::Language;
+
+/// Why a row was left out. The first problem found is reported, checking in this order:
+/// field count, `municipality`, `permit_date`, `end_date`, `entry_date`, `outcome`, the date
+/// order, then the covariates in header order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RowProblem {
+    WrongFieldCount { expected: usize, found: usize },
+    MissingValue,
+    InvalidDate,
+    UnknownOutcome,
+    EntryBeforePermit,
+    EndNotAfterEntry,
+    NotANumber,
+}
+
+impl RowProblem {
+    /// A stable code for programs (`excluded_rows[].reason` in the JSON).
+    pub fn code(self) -> &'static str {
+        match self {
+            RowProblem::WrongFieldCount { .. } => "wrong_field_count",
+            RowProblem::MissingValue => "missing_value",
+            RowProblem::InvalidDate => "invalid_date",
+            RowProblem::UnknownOutcome => "unknown_outcome",
+            RowProblem::EntryBeforePermit => "entry_before_permit",
+            RowProblem::EndNotAfterEntry => "end_not_after_entry",
+            RowProblem::NotANumber => "not_a_number",
+        }
+    }
+}
+
+/// A row left out of the analysis.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExcludedRow {
+    /// 1-based physical line where the record starts (header = line 1), or the sheet row.
+    pub line: u64,
+    /// The column at fault, as written in the header (none for a wrong field count).
+    pub column: Option<String>,
+    /// The offending value, trimmed (none for a wrong field count).
+    pub value: Option<String>,
+    pub problem: RowProblem,
+}
+
+impl ExcludedRow {
+    /// A sentence for an officer, e.g. "Line 14: `permit_date` is “2003-02-30”, which is not a
+    /// valid date (use YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY)."
+    pub fn message(&self, language: Language) -> String {
+        let column = self.column.as_deref().unwrap_or("");
+        let value = self.value.as_deref().unwrap_or("");
+        let line = self.line;
+        match (language, self.problem) {
+            (Language::Danish, RowProblem::WrongFieldCount { expected, found }) => format!(
+                "Linje {line}: rækken har {found} felter, men overskriften har {expected}."
+            ),
+            (Language::English, RowProblem::WrongFieldCount { expected, found }) => format!(
+                "Line {line}: the row has {found} fields but the header has {expected}."
+            ),
+            (Language::Danish, RowProblem::MissingValue) => {
+                format!("Linje {line}: `{column}` er tom, men skal udfyldes.")
+            }
+            (Language::English, RowProblem::MissingValue) => {
+                format!("Line {line}: `{column}` is empty but must have a value.")
+            }
+            (Language::Danish, RowProblem::InvalidDate) => format!(
+                "Linje {line}: `{column}` er «{value}», som ikke er en gyldig dato (brug ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ eller DD.MM.ÅÅÅÅ)."
+            ),
+            (Language::English, RowProblem::InvalidDate) => format!(
+                "Line {line}: `{column}` is “{value}”, which is not a valid date (use YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY)."
+            ),
+            (Language::Danish, RowProblem::UnknownOutcome) => format!(
+                "Linje {line}: `{column}` er «{value}»; brug selvforsørgelse, uddannelse eller ingen (self_support, education, none)."
+            ),
+            (Language::English, RowProblem::UnknownOutcome) => format!(
+                "Line {line}: `{column}` is “{value}”; use self_support, education or none (selvforsørgelse, uddannelse, ingen)."
+            ),
+            (Language::Danish, RowProblem::EntryBeforePermit) => format!(
+                "Linje {line}: `entry_date` ({value}) ligger før `permit_date`."
+            ),
+            (Language::English, RowProblem::EntryBeforePermit) => format!(
+                "Line {line}: `entry_date` ({value}) is before `permit_date`."
+            ),
+            (Language::Danish, RowProblem::EndNotAfterEntry) => format!(
+                "Linje {line}: `end_date` ({value}) ligger ikke efter forløbets start (`entry_date` eller `permit_date`)."
+            ),
+            (Language::English, RowProblem::EndNotAfterEntry) => format!(
+                "Line {line}: `end_date` ({value}) is not after the start of the spell (`entry_date` or `permit_date`)."
+            ),
+            (Language::Danish, RowProblem::NotANumber) => {
+                format!("Linje {line}: `{column}` er «{value}», som ikke er et tal.")
+            }
+            (Language::English, RowProblem::NotANumber) => {
+                format!("Line {line}: `{column}` is “{value}”, which is not a number.")
+            }
+        }
+    }
+}
+
+/// A problem that makes the whole file unusable.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReadError {
+    /// The source could not be read (the caller's I/O failed).
+    Source {
+        detail: String,
+    },
+    /// No header line: the file is empty or holds only blank lines.
+    Empty,
+    DuplicateColumn {
+        name: String,
+    },
+    MissingColumn {
+        name: &'static str,
+    },
+    /// A role was given for a column the file does not have.
+    RoleForUnknownColumn {
+        name: String,
+    },
+    /// A role was given for one of the spell columns, which have fixed meanings.
+    RoleForSpellColumn {
+        name: String,
+    },
+    MunicipalCovariateNotConstant {
+        column: String,
+        municipality: String,
+        line: u64,
+        first_value: String,
+        value: String,
+    },
+    NoValidRows {
+        n_excluded: usize,
+    },
+    Workbook {
+        detail: String,
+    },
+    SheetNotFound {
+        name: String,
+        available: Vec<String>,
+    },
+}
+
+impl ReadError {
+    pub fn message(&self, language: Language) -> String {
+        use Language::{Danish, English};
+        match (language, self) {
+            (Danish, ReadError::Source { detail }) => format!("Filen kunne ikke læses: {detail}"),
+            (English, ReadError::Source { detail }) => format!("The file could not be read: {detail}"),
+            (Danish, ReadError::Empty) => "Filen er tom: der er ingen overskriftslinje.".to_owned(),
+            (English, ReadError::Empty) => "The file is empty: there is no header line.".to_owned(),
+            (Danish, ReadError::DuplicateColumn { name }) => {
+                format!("Kolonnen `{name}` står to gange i overskriften.")
+            }
+            (English, ReadError::DuplicateColumn { name }) => {
+                format!("The column `{name}` appears twice in the header.")
+            }
+            (Danish, ReadError::MissingColumn { name }) => {
+                format!("Filen mangler den påkrævede kolonne `{name}`.")
+            }
+            (English, ReadError::MissingColumn { name }) => {
+                format!("The file lacks the required column `{name}`.")
+            }
+            (Danish, ReadError::RoleForUnknownColumn { name }) => {
+                format!("Der er angivet en rolle for kolonnen `{name}`, men filen har ingen sådan kolonne.")
+            }
+            (English, ReadError::RoleForUnknownColumn { name }) => {
+                format!("A role was given for the column `{name}`, but the file has no such column.")
+            }
+            (Danish, ReadError::RoleForSpellColumn { name }) => {
+                format!("Kolonnen `{name}` beskriver selve forløbet og kan ikke få en anden rolle.")
+            }
+            (English, ReadError::RoleForSpellColumn { name }) => {
+                format!("The column `{name}` describes the spell itself and cannot be given another role.")
+            }
+            (Danish, ReadError::MunicipalCovariateNotConstant { column, municipality, line, first_value, value }) => format!(
+                "Den kommunale variabel `{column}` skal være ens for alle forløb i {municipality}, men linje {line} har «{value}», hvor tidligere linjer har «{first_value}»."
+            ),
+            (English, ReadError::MunicipalCovariateNotConstant { column, municipality, line, first_value, value }) => format!(
+                "The municipal covariate `{column}` must be the same for every spell in {municipality}, but line {line} has “{value}” where earlier lines have “{first_value}”."
+            ),
+            (Danish, ReadError::NoValidRows { n_excluded }) => {
+                format!("Ingen gyldige rækker: alle {n_excluded} rækker blev sorteret fra.")
+            }
+            (English, ReadError::NoValidRows { n_excluded }) => {
+                format!("No valid rows: all {n_excluded} rows were excluded.")
+            }
+            (Danish, ReadError::Workbook { detail }) => {
+                format!("Excel-filen kunne ikke læses: {detail}")
+            }
+            (English, ReadError::Workbook { detail }) => {
+                format!("The Excel file could not be read: {detail}")
+            }
+            (Danish, ReadError::SheetNotFound { name, available }) => format!(
+                "Excel-filen har intet ark ved navn «{name}» (arkene er: {}).",
+                available.join(", ")
+            ),
+            (English, ReadError::SheetNotFound { name, available }) => format!(
+                "The Excel file has no sheet named “{name}” (its sheets are: {}).",
+                available.join(", ")
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Language::English))
+    }
+}
+
+impl std::error::Error for ReadError {}
