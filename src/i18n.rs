@@ -3,6 +3,11 @@
 //! Every text is a field of [`Texts`], so a translation that is missing is a compile error,
 //! not a blank on screen.
 
+use kommunebench_engine::read::{SourceFormat, TextEncoding};
+use kommunebench_engine::Role;
+
+use crate::worker::protocol::WorkerError;
+
 /// The language of the interface.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -53,7 +58,7 @@ impl Lang {
 }
 
 /// Every text on the page, in one language.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize)]
 pub struct Texts {
     pub app_tagline: &'static str,
     pub language_label: &'static str,
@@ -400,16 +405,89 @@ const EN: Texts = Texts {
 };
 
 impl Lang {
-    /// The label of a role code (`individual-numeric`, …) in this language.
-    pub fn role_label(self, code: &str) -> &'static str {
+    /// The label of a role in this language.
+    pub fn role_label(self, role: Role) -> &'static str {
         let texts = self.texts();
-        match code {
-            "individual-numeric" => texts.role_individual_numeric,
-            "individual-categorical" => texts.role_individual_categorical,
-            "municipal-numeric" => texts.role_municipal_numeric,
-            "municipal-categorical" => texts.role_municipal_categorical,
-            _ => texts.role_ignore,
+        match role {
+            Role::IndividualNumeric => texts.role_individual_numeric,
+            Role::IndividualCategorical => texts.role_individual_categorical,
+            Role::MunicipalNumeric => texts.role_municipal_numeric,
+            Role::MunicipalCategorical => texts.role_municipal_categorical,
+            Role::Ignore => texts.role_ignore,
         }
+    }
+}
+
+impl Lang {
+    /// What is wrong with a field of the options form, in this language.
+    pub fn option_error(self, field: crate::state::OptionField) -> &'static str {
+        use crate::state::OptionField::{Horizon, MinSpells, Piece};
+        match (self, field) {
+            (Lang::Da, Horizon | Piece) => "Skriv et positivt tal i måneder (fx 48 eller 2,5).",
+            (Lang::En, Horizon | Piece) => "Enter a positive number of months (e.g. 48 or 2.5).",
+            (Lang::Da, MinSpells) => "Skriv et helt tal på mindst 1.",
+            (Lang::En, MinSpells) => "Enter a whole number of at least 1.",
+        }
+    }
+}
+
+/// How a file was read ("CSV, Windows-1252, `;`" / "xlsx, ark …"), in `lang`.
+pub fn describe_format(lang: Lang, format: &SourceFormat) -> String {
+    match (lang, format) {
+        (
+            _,
+            SourceFormat::Csv {
+                encoding,
+                delimiter,
+            },
+        ) => {
+            let encoding = match encoding {
+                TextEncoding::Utf8 => "UTF-8",
+                TextEncoding::Utf8WithBom => "UTF-8 (BOM)",
+                TextEncoding::Windows1252 => "Windows-1252",
+            };
+            let delimiter = match (lang, *delimiter) {
+                (Lang::Da, '\t') => "tabulator".to_owned(),
+                (Lang::En, '\t') => "tab".to_owned(),
+                (_, other) => format!("'{other}'"),
+            };
+            format!("CSV, {encoding}, {delimiter}")
+        }
+        (_, SourceFormat::Xlsx { sheet }) => format!("xlsx, {sheet}"),
+    }
+}
+
+/// Why the analysis stopped, in `lang`: the engine words its own errors; the rest is here.
+pub fn error_text(lang: Lang, error: &WorkerError) -> String {
+    match (lang, error) {
+        (_, WorkerError::Read(error)) => error.message(lang.engine()),
+        (_, WorkerError::Model(error)) => error.message(lang.engine()),
+        (Lang::Da, WorkerError::NoFile) => "Der er ikke valgt nogen fil.".to_owned(),
+        (Lang::En, WorkerError::NoFile) => "No file was chosen.".to_owned(),
+        (Lang::Da, WorkerError::BadRequest(detail)) => {
+            format!("Intern fejl i beskeden til beregningen: {detail}")
+        }
+        (Lang::En, WorkerError::BadRequest(detail)) => {
+            format!("Internal error in the message to the analysis: {detail}")
+        }
+        (Lang::Da, WorkerError::BadAnswer(detail)) => {
+            format!("Uventet svar fra beregningen: {detail}")
+        }
+        (Lang::En, WorkerError::BadAnswer(detail)) => {
+            format!("Unexpected answer from the analysis: {detail}")
+        }
+        (Lang::Da, WorkerError::Unreachable) => {
+            "Browseren kunne ikke starte eller nå beregningen. Prøv igen, eller brug en nyere browser.".to_owned()
+        }
+        (Lang::En, WorkerError::Unreachable) => {
+            "The browser could not start or reach the analysis. Try again, or use a newer browser.".to_owned()
+        }
+        (Lang::Da, WorkerError::Unsealed(what)) => format!(
+            "Beregningen kunne ikke afskærmes fra netværket ({what}); af hensyn til dine data går den ikke i gang."
+        ),
+        (Lang::En, WorkerError::Unsealed(what)) => format!(
+            "The analysis could not be cut off from the network ({what}); to protect your data it does not start."
+        ),
     }
 }
 
@@ -450,12 +528,76 @@ mod tests {
 
     #[test]
     fn role_labels_cover_every_role() {
-        for role in kommunebench_engine::Role::ALL {
-            assert!(!Lang::Da.role_label(role.code()).is_empty());
+        for role in Role::ALL {
+            for lang in [Lang::Da, Lang::En] {
+                assert!(!lang.role_label(role).is_empty());
+            }
+            assert_ne!(Lang::Da.role_label(role), Lang::En.role_label(role));
         }
         assert_eq!(
-            Lang::En.role_label("municipal-numeric"),
+            Lang::En.role_label(Role::MunicipalNumeric),
             "Municipal, numeric"
         );
+    }
+
+    /// Texts that are the same in Danish and English: "Sign." and "Log-likelihood" are the
+    /// terms Danish statistics uses too, and "top 5" is said so in Danish as well.
+    const SAME_IN_BOTH: [&str; 3] = ["th_stars", "mark_fastest", "log_likelihood_label"];
+
+    /// Every text exists in both languages, is not blank, and is translated: a Danish text
+    /// left in English (or a copy) fails here, naming the field.
+    #[test]
+    fn every_text_is_present_and_translated() {
+        let as_map = |texts: &Texts| -> serde_json::Map<String, serde_json::Value> {
+            match serde_json::to_value(texts).expect("texts serialise") {
+                serde_json::Value::Object(map) => map,
+                other => panic!("texts are an object, not {other}"),
+            }
+        };
+        let (da, en) = (as_map(Lang::Da.texts()), as_map(Lang::En.texts()));
+        assert_eq!(da.keys().collect::<Vec<_>>(), en.keys().collect::<Vec<_>>());
+        assert!(da.len() > 50, "only {} texts", da.len());
+        for (field, danish) in &da {
+            let english = &en[field];
+            let (danish, english) = (
+                danish.as_str().expect("text"),
+                english.as_str().expect("text"),
+            );
+            assert!(!danish.trim().is_empty(), "Danish `{field}` is blank");
+            assert!(!english.trim().is_empty(), "English `{field}` is blank");
+            if !SAME_IN_BOTH.contains(&field.as_str()) {
+                assert_ne!(danish, english, "`{field}` is not translated");
+            }
+        }
+    }
+
+    #[test]
+    fn every_error_is_worded_in_both_languages() {
+        let errors = [
+            WorkerError::NoFile,
+            WorkerError::BadRequest("x".to_owned()),
+            WorkerError::BadAnswer("x".to_owned()),
+            WorkerError::Unreachable,
+            WorkerError::Unsealed("fetch".to_owned()),
+            WorkerError::Read(kommunebench_engine::ReadError::Empty),
+            WorkerError::Model(
+                kommunebench_engine::model::ModelError::NoEventsWithinHorizon {
+                    horizon_months: 48.0,
+                },
+            ),
+        ];
+        for error in &errors {
+            let (da, en) = (error_text(Lang::Da, error), error_text(Lang::En, error));
+            assert!(!da.is_empty() && !en.is_empty() && da != en, "{error:?}");
+        }
+        let tab = SourceFormat::Csv {
+            encoding: TextEncoding::Windows1252,
+            delimiter: '\t',
+        };
+        assert_eq!(
+            describe_format(Lang::Da, &tab),
+            "CSV, Windows-1252, tabulator"
+        );
+        assert_eq!(describe_format(Lang::En, &tab), "CSV, Windows-1252, tab");
     }
 }

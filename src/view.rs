@@ -4,7 +4,7 @@
 use kommunebench_engine::report::JsonRanked;
 
 use crate::i18n::Lang;
-use crate::protocol::WebResult;
+use crate::worker::protocol::WebResult;
 
 /// A sortable column of the ranking table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,37 +77,10 @@ pub fn percent(lang: Lang, share: f64, decimals: usize) -> String {
     format!("{} %", lang.format_number(100.0 * share, decimals))
 }
 
-/// The excluded rows as a CSV file (UTF-8 with BOM, `;` in Danish and `,` in English) with
-/// line, reason code, column, value and message.
+/// The excluded rows as a CSV file in `lang` (the export crate's one CSV writer: BOM, `;` and
+/// decimal comma in Danish, values neutralised against formulas).
 pub fn excluded_rows_csv(result: &WebResult, lang: Lang) -> String {
-    let delimiter = if lang == Lang::Da { ';' } else { ',' };
-    let quote = |text: &str| format!("\"{}\"", text.replace('"', "\"\""));
-    let header = match lang {
-        Lang::Da => ["linje", "årsag", "kolonne", "værdi", "besked"],
-        Lang::En => ["line", "reason", "column", "value", "message"],
-    };
-    let mut text = String::from("\u{feff}");
-    text.push_str(&header.join(&delimiter.to_string()));
-    text.push('\n');
-    for (i, row) in result.report.excluded_rows.iter().enumerate() {
-        let message = match lang {
-            Lang::Da => result
-                .excluded_messages_danish
-                .get(i)
-                .map_or(row.message.as_str(), String::as_str),
-            Lang::En => row.message.as_str(),
-        };
-        let fields = [
-            row.line.to_string(),
-            row.reason.clone(),
-            quote(row.column.as_deref().unwrap_or("")),
-            quote(row.value.as_deref().unwrap_or("")),
-            quote(message),
-        ];
-        text.push_str(&fields.join(&delimiter.to_string()));
-        text.push('\n');
-    }
-    text
+    kommunebench_export::excluded_rows_csv(&result.excluded_rows, lang.engine())
 }
 
 /// A short summary in the seed's style, in `lang`: the national share completed, the five
@@ -289,8 +262,8 @@ mod tests {
     #[test]
     fn the_summary_names_the_five_and_does_not_overclaim() {
         let mut responses = Vec::new();
-        let request = crate::protocol::Request {
-            action: crate::protocol::Action::AnalyseDemo,
+        let request = crate::worker::protocol::Request {
+            action: crate::worker::protocol::Action::AnalyseDemo,
             source_name: "demo.csv".to_owned(),
             roles: Vec::new(),
             sheet: None,
@@ -298,10 +271,10 @@ mod tests {
             piece_months: 3.0,
             min_spells: 80,
         };
-        crate::work::perform::<std::io::Cursor<Vec<u8>>>(&request, None, &mut |r| {
+        crate::worker::work::perform::<std::io::Cursor<Vec<u8>>>(&request, None, &mut |r| {
             responses.push(r)
         });
-        let Some(crate::protocol::Response::Results(result)) = responses.pop() else {
+        let Some(crate::worker::protocol::Response::Results(result)) = responses.pop() else {
             panic!("results")
         };
         let danish = summary_paragraphs(&result, Lang::Da);

@@ -39,7 +39,9 @@ fn mount_app() -> web_sys::HtmlElement {
 async fn the_language_switch_changes_the_texts_and_html_lang() {
     let host = mount_app();
     next_tick().await;
-    let text = host.text_content().unwrap_or_default();
+    let text = host
+        .text_content()
+        .expect("the test input is as the test expects");
     assert!(text.contains("kommunebench"), "{text}");
     assert!(text.contains("Dine data bliver i denne browser"), "{text}");
 
@@ -51,7 +53,9 @@ async fn the_language_switch_changes_the_texts_and_html_lang() {
         .expect("an English button");
     english.click();
     next_tick().await;
-    let text = host.text_content().unwrap_or_default();
+    let text = host
+        .text_content()
+        .expect("the test input is as the test expects");
     assert!(text.contains("Your data stays in this browser"), "{text}");
     assert_eq!(
         english.get_attribute("aria-pressed").as_deref(),

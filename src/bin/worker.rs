@@ -1,5 +1,5 @@
 //! The analysis worker: reads the `File` in slices and runs the engine off the main thread.
-//! Glue only; the work is `kommunebench_web::work::perform`.
+//! Glue only; the work is `kommunebench_web::worker::work::perform`.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
@@ -15,7 +15,7 @@ fn main() {
 mod browser {
     use std::io::{Read, Seek, SeekFrom};
 
-    use kommunebench_web::protocol::{Request, Response};
+    use kommunebench_web::worker::protocol::{Request, Response, WorkerError};
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
@@ -37,21 +37,17 @@ mod browser {
     pub fn listen() {
         console_error_panic_hook::set_once();
         let glue = GLUE.with(JsValue::clone);
-        let seal = kommunebench_web::seal::seal_worker(&js_sys::global(), &[glue]);
+        let seal = kommunebench_web::worker::seal::seal_worker(&js_sys::global(), &[glue]);
         let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
         let replies = scope.clone();
-        let handler = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
-            match &seal {
+        let handler =
+            Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| match &seal {
                 Ok(()) => handle(&replies, &event.data()),
                 Err(unsealed) => post(
                     &replies,
-                    &Response::Failed {
-                        danish: format!("Beregningen kunne ikke afskærmes fra netværket ({unsealed}); af hensyn til dine data går den ikke i gang."),
-                        english: format!("The analysis could not be cut off from the network ({unsealed}); to protect your data it does not start."),
-                    },
+                    &Response::Failed(WorkerError::Unsealed(unsealed.clone())),
                 ),
-            }
-        });
+            });
         scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
         // The handler lives as long as the worker.
         handler.forget();
@@ -69,10 +65,7 @@ mod browser {
         let request: Request = match serde_wasm_bindgen::from_value(data.clone()) {
             Ok(request) => request,
             Err(error) => {
-                reply(Response::Failed {
-                    danish: format!("Intern fejl i beskeden til beregningen: {error}"),
-                    english: format!("Internal error in the message to the analysis: {error}"),
-                });
+                reply(Response::Failed(WorkerError::BadRequest(error.to_string())));
                 return;
             }
         };
@@ -83,7 +76,7 @@ mod browser {
         let source = file
             .and_then(|blob| BlobSource::new(blob).ok())
             .map(|source| std::io::BufReader::with_capacity(1 << 20, source));
-        kommunebench_web::work::perform(&request, source, &mut reply);
+        kommunebench_web::worker::work::perform(&request, source, &mut reply);
     }
 
     /// A `Blob` (the user's `File`) read in slices with `FileReaderSync`: only the slice being

@@ -8,7 +8,7 @@
 //!
 //! In the browser plotters measures text with a hidden `<span>` whose `style` attribute it
 //! sets (`plotters/src/style/font/web.rs`). Those exact attribute values, one per font size
-//! the plots use (`src/plot.rs`: 13 and 14 px sans-serif), are allowed with
+//! the plots use (`src/plots/mod.rs`: 13 and 14 px sans-serif), are allowed with
 //! `'unsafe-hashes'` and their hashes; no other inline style is.
 
 use base64::Engine as _;
@@ -23,7 +23,7 @@ pub fn main() -> Result<(), String> {
     std::fs::write(&path, updated).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// The font sizes `src/plot.rs` draws text with (`LABEL_FONT_PX`, `AXIS_FONT_PX`); each gets
+/// The font sizes `src/plots/mod.rs` draws text with (`LABEL_FONT_PX`, `AXIS_FONT_PX`); each gets
 /// its measuring style allowed.
 const PLOT_FONT_SIZES_PX: [u32; 2] = [13, 14];
 

@@ -47,9 +47,10 @@ fn close_absolute(got: f64, want: f64, tolerance: f64, what: &str) {
 /// on the spell × piece split, ℓ = llf − Σ y log e; numpy for stage 2, RMST, Var(û);
 /// `2 * scipy.stats.norm.sf(|z|)` for p.
 fn check_against_statsmodels(name: &str) {
-    let bytes = std::fs::read(fixture_path(&format!("model_{name}.csv"))).unwrap_or_default();
+    let bytes = std::fs::read(fixture_path(&format!("model_{name}.csv")))
+        .expect("the test input is as the test expects");
     let text = std::fs::read_to_string(fixture_path(&format!("model_{name}_reference.json")))
-        .unwrap_or_default();
+        .expect("the test input is as the test expects");
     let reference: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
     let cohort = read_cohort(&bytes);
     let model = match fit_ranking(&cohort, ModelOptions::default()) {
@@ -66,10 +67,15 @@ fn check_against_statsmodels(name: &str) {
     let coefficients = reference["coefficients"]
         .as_array()
         .cloned()
-        .unwrap_or_default();
+        .expect("the test input is as the test expects");
     assert_eq!(model.coefficients.len(), coefficients.len());
     for (got, want) in model.coefficients.iter().zip(&coefficients) {
-        assert_eq!(got.term, want["term"].as_str().unwrap_or_default());
+        assert_eq!(
+            got.term,
+            want["term"]
+                .as_str()
+                .expect("the test input is as the test expects")
+        );
         close_relative(got.estimate, number(&want["estimate"]), &got.term);
         close_relative(got.se, number(&want["se"]), &format!("se of {}", got.term));
     }
@@ -81,11 +87,19 @@ fn check_against_statsmodels(name: &str) {
         "R²",
     );
 
-    let ranking = reference["ranking"].as_array().cloned().unwrap_or_default();
+    let ranking = reference["ranking"]
+        .as_array()
+        .cloned()
+        .expect("the test input is as the test expects");
     assert_eq!(model.ranking.len(), ranking.len());
     for (got, want) in model.ranking.iter().zip(&ranking) {
         let name = &got.municipality;
-        assert_eq!(name, want["municipality"].as_str().unwrap_or_default());
+        assert_eq!(
+            name,
+            want["municipality"]
+                .as_str()
+                .expect("the test input is as the test expects")
+        );
         assert_eq!(got.rank as f64, number(&want["rank"]));
         close_absolute(
             got.observed_months,
@@ -113,7 +127,9 @@ fn check_against_statsmodels(name: &str) {
         );
         assert_eq!(
             got.stars,
-            want["stars"].as_str().unwrap_or_default(),
+            want["stars"]
+                .as_str()
+                .expect("the test input is as the test expects"),
             "{name}"
         );
         assert_eq!(got.spells as f64, number(&want["spells"]));
@@ -147,11 +163,21 @@ fn check_against_statsmodels(name: &str) {
     let pooled = reference["pooled_levels"]
         .as_array()
         .cloned()
-        .unwrap_or_default();
+        .expect("the test input is as the test expects");
     assert_eq!(model.pooled_levels.len(), pooled.len());
     for (got, want) in model.pooled_levels.iter().zip(&pooled) {
-        assert_eq!(got.column, want["column"].as_str().unwrap_or_default());
-        assert_eq!(got.into, want["into"].as_str().unwrap_or_default());
+        assert_eq!(
+            got.column,
+            want["column"]
+                .as_str()
+                .expect("the test input is as the test expects")
+        );
+        assert_eq!(
+            got.into,
+            want["into"]
+                .as_str()
+                .expect("the test input is as the test expects")
+        );
         let levels: Vec<&str> = want["levels"]
             .as_array()
             .into_iter()
@@ -160,10 +186,76 @@ fn check_against_statsmodels(name: &str) {
             .collect();
         assert_eq!(got.levels, levels);
     }
-    assert!(model
+
+    // Unranked: every municipality of the file that the reference does not rank, with the
+    // reason MODEL.md gives (too few spells first, then no event inside H).
+    let ranked: Vec<&str> = reference["ranking"]
+        .as_array()
+        .expect("ranking")
+        .iter()
+        .map(|r| r["municipality"].as_str().expect("name"))
+        .collect();
+    let without_events: Vec<&str> = reference["municipalities_without_events"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|m| m.as_str().expect("name"))
+        .collect();
+    let spells_of = cohort.spells_by_municipality();
+    let expected_unranked: Vec<(String, usize, &str)> = cohort
+        .municipality_names
+        .iter()
+        .enumerate()
+        .filter(|(_, name)| !ranked.contains(&name.as_str()))
+        .map(|(k, name)| {
+            let spells = spells_of[k].len();
+            let reason = if spells < 80 {
+                "too_few_spells"
+            } else {
+                assert!(without_events.contains(&name.as_str()), "{name}");
+                "no_event_within_horizon"
+            };
+            (name.clone(), spells, reason)
+        })
+        .collect();
+    let unranked: Vec<(String, usize, &str)> = model
         .unranked
         .iter()
-        .any(|u| u.reason.code() == "no_event_within_horizon" || u.spells < 80));
+        .map(|u| (u.municipality.clone(), u.spells, u.reason.code()))
+        .collect();
+    assert_eq!(unranked, expected_unranked);
+    assert!(!unranked.is_empty());
+
+    // Stage 2: γ̂ of the municipal covariates agree; the intercept is the level of α̂, which
+    // the reference identifies by fixing its first municipality with events (in name order)
+    // at 0, so it agrees after that shift.
+    let gamma: Vec<f64> = reference["stage_two_coefficients"]
+        .as_array()
+        .expect("stage 2")
+        .iter()
+        .map(number)
+        .collect();
+    assert_eq!(model.stage_two_terms.len(), gamma.len());
+    assert_eq!(
+        model.stage_two_terms,
+        ["(intercept)", "unemployment_rate", "share_third_country"]
+    );
+    let reference_base = (0..cohort.n_municipalities())
+        .find(|&k| model.alpha[k].is_finite())
+        .expect("a municipality with events");
+    close_relative(
+        model.stage_two_coefficients[0] - model.alpha[reference_base],
+        gamma[0],
+        "stage-2 intercept",
+    );
+    for (term, (got, want)) in model
+        .stage_two_terms
+        .iter()
+        .zip(model.stage_two_coefficients.iter().zip(&gamma))
+        .skip(1)
+    {
+        close_relative(*got, *want, term);
+    }
 }
 
 #[test]
@@ -178,7 +270,8 @@ fn agrees_with_statsmodels_on_data_set_b() {
 
 #[test]
 fn design_of_data_set_a() {
-    let bytes = std::fs::read(fixture_path("model_a.csv")).unwrap_or_default();
+    let bytes =
+        std::fs::read(fixture_path("model_a.csv")).expect("the test input is as the test expects");
     let cohort = read_cohort(&bytes);
     let Ok(design) = Design::build(&cohort, ModelOptions::default()) else {
         panic!("design builds")
@@ -190,7 +283,8 @@ fn design_of_data_set_a() {
 /// Analytic score and information equal central finite differences of ℓ and of the score.
 #[test]
 fn score_and_information_match_finite_differences() {
-    let text = std::fs::read_to_string(fixture_path("model_a.csv")).unwrap_or_default();
+    let text = std::fs::read_to_string(fixture_path("model_a.csv"))
+        .expect("the test input is as the test expects");
     let small: String = text.lines().take(401).map(|l| format!("{l}\n")).collect();
     let cohort = read_cohort(small.as_bytes());
     let options = ModelOptions {
@@ -308,7 +402,8 @@ fn fit_text(text: &str) -> kommunebench_engine::model::RankingModel {
 fn json_report(read: &kommunebench_engine::ReadReport, model: RankingModel) -> Value {
     let analysis = Analysis {
         outcomes: outcome_shares(&read.cohort),
-        outcomes_by_sex: outcome_shares_by(&read.cohort, "sex").unwrap_or_default(),
+        outcomes_by_sex: outcome_shares_by(&read.cohort, "sex")
+            .expect("the test input is as the test expects"),
         cohorts: cohort_curves(&read.cohort),
         model,
     };
@@ -357,7 +452,8 @@ fn newton_path(path: &str, _: &Value) -> bool {
 
 #[test]
 fn row_order_changes_no_reported_number() {
-    let text = std::fs::read_to_string(fixture_path("model_a.csv")).unwrap_or_default();
+    let text = std::fs::read_to_string(fixture_path("model_a.csv"))
+        .expect("the test input is as the test expects");
     let mut lines: Vec<&str> = text.lines().collect();
     let header = lines.remove(0);
     lines.reverse();
@@ -415,7 +511,8 @@ fn identification_of_alpha_changes_nothing_reported() {
 
 #[test]
 fn relabelling_levels_changes_only_the_coefficient_names() {
-    let text = std::fs::read_to_string(fixture_path("model_a.csv")).unwrap_or_default();
+    let text = std::fs::read_to_string(fixture_path("model_a.csv"))
+        .expect("the test input is as the test expects");
     // Reverse the code-point order of the residence bases and of the sexes; the most frequent
     // level (the reference) stays the same level.
     let relabelled = text
@@ -435,8 +532,13 @@ fn relabelling_levels_changes_only_the_coefficient_names() {
 
 #[test]
 fn bad_designs_are_errors_that_name_the_term() {
-    let text = std::fs::read_to_string(fixture_path("model_a.csv")).unwrap_or_default();
-    let header = text.lines().next().unwrap_or_default().to_owned();
+    let text = std::fs::read_to_string(fixture_path("model_a.csv"))
+        .expect("the test input is as the test expects");
+    let header = text
+        .lines()
+        .next()
+        .expect("the test input is as the test expects")
+        .to_owned();
     // children = 2 everywhere: constant.
     let n_children = header.split(',').position(|h| h == "children").unwrap_or(0);
     let constant: String = text
@@ -468,7 +570,7 @@ fn bad_designs_are_errors_that_name_the_term() {
     let error = fit_ranking(&report.cohort, ModelOptions::default())
         .err()
         .map(|e| e.to_string())
-        .unwrap_or_default();
+        .expect("the test input is as the test expects");
     assert!(
         error.starts_with("`unemployment_rate` is collinear"),
         "{error}"
@@ -482,7 +584,7 @@ fn bad_designs_are_errors_that_name_the_term() {
     let error = fit_ranking(&read_cohort(text.as_bytes()), many_pieces)
         .err()
         .map(|e| e.to_string())
-        .unwrap_or_default();
+        .expect("the test input is as the test expects");
     assert!(
         error.starts_with("The horizon divided into baseline pieces gives 48000 pieces"),
         "{error}"

@@ -154,7 +154,7 @@ fn a_named_sheet_is_read_and_a_missing_one_is_named() {
     assert_eq!(
         error,
         Some(ReadError::MissingColumn {
-            name: "municipality"
+            name: "municipality".to_owned()
         })
     );
     let options = ReadOptions {
@@ -329,7 +329,9 @@ fn fatal_problems_name_the_column() {
     assert_eq!(read_err(b"\n  \n"), ReadError::Empty);
     assert_eq!(
         read_err(b"municipality,permit_date,end_date\nA,2001-01-01,2002-01-01\n"),
-        ReadError::MissingColumn { name: "outcome" }
+        ReadError::MissingColumn {
+            name: "outcome".to_owned()
+        }
     );
     assert_eq!(
         read_err(b"municipality,Permit_Date,end_date,outcome,permit_date\n"),
@@ -492,7 +494,7 @@ proptest! {
 
     #[test]
     fn row_order_changes_the_cohort_only_in_order(seed in any::<u64>()) {
-        let text = String::from_utf8(fixture("spells_utf8_comma.csv")).unwrap_or_default();
+        let text = String::from_utf8(fixture("spells_utf8_comma.csv")).expect("the test input is as the test expects");
         let mut lines: Vec<&str> = text.lines().collect();
         let header = lines.remove(0);
         // A seeded Fisher–Yates shuffle of the data rows.

@@ -10,6 +10,7 @@
 
 use std::borrow::Cow;
 
+use kommunebench_engine::read::ExcludedRow;
 use kommunebench_engine::report::JsonReport;
 use kommunebench_engine::Language;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
@@ -23,9 +24,9 @@ pub fn neutralise(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// A cell of the exported table.
+/// A cell of an exported table.
 #[derive(Clone, Debug, PartialEq)]
-enum Cell {
+pub enum Cell {
     Text(String),
     Number(f64),
     Empty,
@@ -99,6 +100,40 @@ fn rows(report: &JsonReport, language: Language) -> Vec<[Cell; 9]> {
 /// The ranking as CSV text (with its BOM): `;` and decimal comma in Danish, `,` and decimal
 /// point in English. Numbers in full precision; text quoted and neutralised.
 pub fn ranking_csv(report: &JsonReport, language: Language) -> String {
+    table_csv(&header(language), &rows(report, language), language)
+}
+
+/// The rows a file lost, as CSV (line, reason code, column, value, message in `language`):
+/// the values come from the user's file, so they are neutralised like every other text.
+pub fn excluded_rows_csv(rows: &[ExcludedRow], language: Language) -> String {
+    let header = match language {
+        Language::Danish => ["linje", "årsag", "kolonne", "værdi", "besked"],
+        Language::English => ["line", "reason", "column", "value", "message"],
+    };
+    let text = |value: &Option<String>| Cell::Text(value.clone().unwrap_or_default());
+    let cells: Vec<[Cell; 5]> = rows
+        .iter()
+        .map(|row| {
+            [
+                Cell::Number(row.line as f64),
+                Cell::Text(row.problem.code().to_owned()),
+                text(&row.column),
+                text(&row.value),
+                Cell::Text(row.message(language)),
+            ]
+        })
+        .collect();
+    table_csv(&header, &cells, language)
+}
+
+/// Any table as CSV: BOM, CRLF, `;` and decimal comma in Danish, `,` and decimal point in
+/// English, numbers in full precision, text quoted and neutralised ([`neutralise`]). Every
+/// CSV this project writes goes through here.
+pub fn table_csv<const N: usize>(
+    header: &[&str; N],
+    rows: &[[Cell; N]],
+    language: Language,
+) -> String {
     let delimiter = match language {
         Language::Danish => ";",
         Language::English => ",",
@@ -111,14 +146,15 @@ pub fn ranking_csv(report: &JsonReport, language: Language) -> String {
             text
         }
     };
+    let quote = |text: &str| format!("\"{}\"", neutralise(text).replace('"', "\"\""));
     let mut out = String::from("\u{feff}");
-    out.push_str(&header(language).join(delimiter));
+    out.push_str(&header.join(delimiter));
     out.push_str("\r\n");
-    for row in rows(report, language) {
+    for row in rows {
         let cells: Vec<String> = row
             .iter()
             .map(|cell| match cell {
-                Cell::Text(text) => format!("\"{}\"", neutralise(text).replace('"', "\"\"")),
+                Cell::Text(text) => quote(text),
                 Cell::Number(value) => number(*value),
                 Cell::Empty => String::new(),
             })

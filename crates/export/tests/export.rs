@@ -12,7 +12,7 @@ fn report_with_formula_name() -> JsonReport {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../engine/tests/fixtures/model/model_a.csv");
     let text = std::fs::read_to_string(path)
-        .unwrap_or_default()
+        .expect("the test input is as the test expects")
         .replace("Kommune AR", "\"=HYPERLINK(\"\"x\"\")\"");
     let read = read_spells_from_bytes(text.as_bytes(), &ReadOptions::default())
         .unwrap_or_else(|e| panic!("{e}"));
@@ -39,7 +39,7 @@ fn csv_in_both_languages_carries_the_numbers_and_no_formula() {
     let first: Vec<&str> = english
         .lines()
         .nth(1)
-        .unwrap_or_default()
+        .expect("the test input is as the test expects")
         .split(',')
         .collect();
     assert_eq!(
@@ -49,7 +49,7 @@ fn csv_in_both_languages_carries_the_numbers_and_no_formula() {
     assert!(english
         .lines()
         .last()
-        .unwrap_or_default()
+        .expect("the test input is as the test expects")
         .contains("\"National\""));
 }
 

@@ -6,7 +6,8 @@ pub mod values;
 use values::Outcome;
 
 /// What a column is used for in the model, as the user (or the default of MODEL.md) says.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Role {
     IndividualNumeric,
     IndividualCategorical,

@@ -157,13 +157,13 @@ impl Design {
     pub fn build(cohort: &Cohort, options: ModelOptions) -> Result<Design, ModelError> {
         if !(options.horizon_months > 0.0 && options.horizon_months.is_finite()) {
             return Err(ModelError::InvalidOption {
-                option: "horizon",
+                option: "horizon".to_owned(),
                 value: options.horizon_months,
             });
         }
         if !(options.piece_months > 0.0 && options.piece_months.is_finite()) {
             return Err(ModelError::InvalidOption {
-                option: "piece-months",
+                option: "piece-months".to_owned(),
                 value: options.piece_months,
             });
         }

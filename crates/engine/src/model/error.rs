@@ -4,10 +4,10 @@
 use crate::Language;
 
 /// Why the model cannot be estimated.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum ModelError {
     InvalidOption {
-        option: &'static str,
+        option: String,
         value: f64,
     },
     /// horizon / piece width gives more pieces than the fit allows.

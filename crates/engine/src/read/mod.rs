@@ -1,4 +1,4 @@
-//! Reading a spell file (CSV or xlsx bytes) into a validated [`Cohort`] (MODEL.md §1, §2, §6).
+//! Reading a spell file (CSV or xlsx bytes) into a validated [`Cohort`](crate::cohort::Cohort) (MODEL.md §1, §2, §6).
 //!
 //! The reader never panics on bad input and never drops data silently: every row it leaves
 //! out is an [`ExcludedRow`] with its line, column, value and reason; problems that make the
@@ -57,7 +57,7 @@ fn sniff_workbook<R: Read + Seek>(source: &mut R) -> Result<(u64, bool), ReadErr
 }
 
 /// What a column of a file will be used for, before the user changes any role.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ColumnUsage {
     /// One of the spell columns of MODEL.md (municipality, dates, outcome).
     Spell,

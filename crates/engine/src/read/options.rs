@@ -1,6 +1,8 @@
 //! What the reader is asked ([`ReadOptions`]) and what it answers ([`ReadReport`]), shared by
 //! the CSV and xlsx paths.
 
+use serde::{Deserialize, Serialize};
+
 use super::problems::ExcludedRow;
 use crate::cohort::{Cohort, Role};
 
@@ -23,7 +25,7 @@ pub struct ReadProgress {
 }
 
 /// The text encoding a CSV file was read with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TextEncoding {
     Utf8,
     Utf8WithBom,
@@ -31,7 +33,7 @@ pub enum TextEncoding {
 }
 
 /// What kind of file was read.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SourceFormat {
     Csv {
         encoding: TextEncoding,

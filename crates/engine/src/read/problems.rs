@@ -6,7 +6,7 @@ use crate::Language;
 /// Why a row was left out. The first problem found is reported, checking in this order:
 /// field count, `municipality`, `permit_date`, `end_date`, `entry_date`, `outcome`, the date
 /// order, then the covariates in header order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum RowProblem {
     WrongFieldCount { expected: usize, found: usize },
     MissingValue,
@@ -33,7 +33,7 @@ impl RowProblem {
 }
 
 /// A row left out of the analysis.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ExcludedRow {
     /// 1-based physical line where the record starts (header = line 1), or the sheet row.
     pub line: u64,
@@ -99,7 +99,7 @@ impl ExcludedRow {
 }
 
 /// A problem that makes the whole file unusable.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum ReadError {
     /// The source could not be read (the caller's I/O failed).
     Source {
@@ -111,7 +111,7 @@ pub enum ReadError {
         name: String,
     },
     MissingColumn {
-        name: &'static str,
+        name: String,
     },
     /// A role was given for a column the file does not have.
     RoleForUnknownColumn {

@@ -95,8 +95,11 @@ impl CohortBuilder {
             }
         }
         let find = |wanted: &str| names.iter().position(|n| n.eq_ignore_ascii_case(wanted));
-        let required =
-            |wanted: &'static str| find(wanted).ok_or(ReadError::MissingColumn { name: wanted });
+        let required = |wanted: &'static str| {
+            find(wanted).ok_or(ReadError::MissingColumn {
+                name: wanted.to_owned(),
+            })
+        };
         for (name, _) in &options.roles {
             if SPELL_COLUMNS
                 .iter()

@@ -2,9 +2,11 @@
 //! read travels beside them, as the `file` property of the request object).
 
 use kommunebench_engine::model::profile::MunicipalityProfile;
-use kommunebench_engine::read::{ColumnUsage, SourceFormat, TextEncoding};
+use kommunebench_engine::model::ModelError;
+use kommunebench_engine::read::{ColumnUsage, ExcludedRow, ReadError, SourceFormat};
 use kommunebench_engine::report::JsonReport;
 use kommunebench_engine::survival::tables::CohortCurve;
+use kommunebench_engine::Role;
 use serde::{Deserialize, Serialize};
 
 /// What the page asks of the worker.
@@ -13,8 +15,8 @@ pub struct Request {
     pub action: Action,
     /// The file's name, for the report (the `File` itself is attached beside).
     pub source_name: String,
-    /// `(column, role code)` for columns whose role the user set.
-    pub roles: Vec<(String, String)>,
+    /// The role of each column that can have one, as the user left it.
+    pub roles: Vec<(String, Role)>,
     pub sheet: Option<String>,
     pub horizon_months: f64,
     pub piece_months: f64,
@@ -40,17 +42,32 @@ pub enum Response {
     Progress(Progress),
     Columns {
         columns: Vec<ColumnInfo>,
-        format: String,
+        format: SourceFormat,
         /// The sheets of an xlsx workbook (empty for CSV) and the one read.
         sheets: Vec<String>,
         sheet: Option<String>,
     },
     Results(Box<WebResult>),
-    /// A fatal problem, in both languages.
-    Failed {
-        danish: String,
-        english: String,
-    },
+    /// A fatal problem; the page words it in the chosen language.
+    Failed(WorkerError),
+}
+
+/// Why the worker could not answer. Engine errors cross as they are (with their parameters)
+/// and are worded by the page (`crate::i18n::error_text`), in the language shown.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub enum WorkerError {
+    Read(ReadError),
+    Model(ModelError),
+    /// An analysis of a file was asked for without a file.
+    NoFile,
+    /// The worker could not read the page's message (a bug): the detail.
+    BadRequest(String),
+    /// The page could not read the worker's answer (a bug): the detail.
+    BadAnswer(String),
+    /// The browser could not start or reach the worker.
+    Unreachable,
+    /// The worker's seal against the network did not hold: what stayed reachable.
+    Unsealed(String),
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
@@ -69,53 +86,21 @@ pub enum Progress {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ColumnInfo {
     pub name: String,
-    /// `spell`, `identifier`, `covariate` or `unknown`.
-    pub usage: String,
-    /// The default role code for covariates (`individual-numeric`, …), else `ignore`.
-    pub default_role: String,
+    pub usage: ColumnUsage,
 }
 
 impl ColumnInfo {
-    pub fn new(name: String, usage: &ColumnUsage) -> ColumnInfo {
-        let (usage, default_role) = match usage {
-            ColumnUsage::Spell => ("spell", "ignore"),
-            ColumnUsage::Identifier => ("identifier", "ignore"),
-            ColumnUsage::Covariate(role) => ("covariate", role.code()),
-            ColumnUsage::Unknown => ("unknown", "ignore"),
-        };
-        ColumnInfo {
-            name,
-            usage: usage.to_owned(),
-            default_role: default_role.to_owned(),
-        }
-    }
-
     /// Spell columns and identifiers have fixed meanings: no role to choose.
     pub fn has_role(&self) -> bool {
-        self.usage == "covariate" || self.usage == "unknown"
+        matches!(self.usage, ColumnUsage::Covariate(_) | ColumnUsage::Unknown)
     }
-}
 
-/// A short description of how the file was read ("CSV, Windows-1252, `;`" / "xlsx, sheet …").
-pub fn describe_format(format: &SourceFormat) -> String {
-    match format {
-        SourceFormat::Csv {
-            encoding,
-            delimiter,
-        } => {
-            let encoding = match encoding {
-                TextEncoding::Utf8 => "UTF-8",
-                TextEncoding::Utf8WithBom => "UTF-8 (BOM)",
-                TextEncoding::Windows1252 => "Windows-1252",
-            };
-            let delimiter = if *delimiter == '\t' {
-                "tab".to_owned()
-            } else {
-                format!("'{delimiter}'")
-            };
-            format!("CSV, {encoding}, {delimiter}")
+    /// The role MODEL.md gives the column (`ignore` for columns it does not know).
+    pub fn default_role(&self) -> Role {
+        match self.usage {
+            ColumnUsage::Covariate(role) => role,
+            _ => Role::Ignore,
         }
-        SourceFormat::Xlsx { sheet } => format!("xlsx, {sheet}"),
     }
 }
 
@@ -150,11 +135,11 @@ impl CurvePoints {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct WebResult {
     pub source_name: String,
-    pub format: String,
-    /// The report of MODEL.md §5, with English messages for excluded rows.
+    pub format: SourceFormat,
+    /// The report of MODEL.md §5 (its excluded rows' messages in English).
     pub report: JsonReport,
-    /// The Danish messages of the excluded rows, in the same order.
-    pub excluded_messages_danish: Vec<String>,
+    /// The excluded rows with their reasons as data, worded by the page in its language.
+    pub excluded_rows: Vec<ExcludedRow>,
     pub curves: Vec<CurvePoints>,
     /// The drill-down of each ranked municipality, in rank order.
     pub profiles: Vec<MunicipalityProfile>,

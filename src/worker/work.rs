@@ -9,10 +9,10 @@ use kommunebench_engine::model::design::ModelOptions;
 use kommunebench_engine::model::profile::municipality_profiles;
 use kommunebench_engine::read::{inspect_columns, read_spells, ReadOptions, SourceFormat};
 use kommunebench_engine::report::{analyse_with_progress, JsonReport};
-use kommunebench_engine::{Language, Role};
+use kommunebench_engine::Language;
 
-use crate::protocol::{
-    describe_format, Action, ColumnInfo, CurvePoints, Progress, Request, Response, WebResult,
+use super::protocol::{
+    Action, ColumnInfo, CurvePoints, Progress, Request, Response, WebResult, WorkerError,
 };
 
 /// Carries out `request` on `source` (ignored for the demo), sending progress and the
@@ -23,11 +23,7 @@ pub fn perform<R: Read + Seek>(
     post: &mut dyn FnMut(Response),
 ) {
     let read_options = ReadOptions {
-        roles: request
-            .roles
-            .iter()
-            .filter_map(|(column, role)| Some((column.clone(), Role::parse(role)?)))
-            .collect(),
+        roles: request.roles.clone(),
         sheet: request.sheet.clone(),
     };
     let response = match (request.action, source) {
@@ -40,31 +36,24 @@ pub fn perform<R: Read + Seek>(
                 columns: preview
                     .columns
                     .into_iter()
-                    .map(|c| ColumnInfo::new(c.name, &c.usage))
+                    .map(|c| ColumnInfo {
+                        name: c.name,
+                        usage: c.usage,
+                    })
                     .collect(),
-                format: describe_format(&preview.format),
+                format: preview.format.clone(),
                 sheet: match &preview.format {
                     SourceFormat::Xlsx { sheet } => Some(sheet.clone()),
                     SourceFormat::Csv { .. } => None,
                 },
                 sheets: preview.sheets,
             },
-            Err(error) => failed(|language| error.message(language)),
+            Err(error) => Response::Failed(WorkerError::Read(error)),
         },
         (Action::Analyse, Some(source)) => analyse_source(request, source, &read_options, post),
-        (_, None) => failed(|language| match language {
-            Language::Danish => "Der er ikke valgt nogen fil.".to_owned(),
-            Language::English => "No file was chosen.".to_owned(),
-        }),
+        (_, None) => Response::Failed(WorkerError::NoFile),
     };
     post(response);
-}
-
-fn failed(message: impl Fn(Language) -> String) -> Response {
-    Response::Failed {
-        danish: message(Language::Danish),
-        english: message(Language::English),
-    }
 }
 
 fn analyse_source<R: Read + Seek>(
@@ -80,7 +69,7 @@ fn analyse_source<R: Read + Seek>(
         }))
     }) {
         Ok(read) => read,
-        Err(error) => return failed(|language| error.message(language)),
+        Err(error) => return Response::Failed(WorkerError::Read(error)),
     };
     let options = ModelOptions {
         horizon_months: request.horizon_months,
@@ -94,17 +83,13 @@ fn analyse_source<R: Read + Seek>(
         }))
     }) {
         Ok(analysis) => analysis,
-        Err(error) => return failed(|language| error.message(language)),
+        Err(error) => return Response::Failed(WorkerError::Model(error)),
     };
     Response::Results(Box::new(WebResult {
         source_name: request.source_name.clone(),
-        format: describe_format(&read.format),
+        format: read.format.clone(),
         report: JsonReport::new(&read, &analysis, Language::English),
-        excluded_messages_danish: read
-            .excluded_rows
-            .iter()
-            .map(|row| row.message(Language::Danish))
-            .collect(),
+        excluded_rows: read.excluded_rows.clone(),
         curves: analysis.cohorts.iter().map(CurvePoints::of).collect(),
         profiles: municipality_profiles(&read.cohort, &analysis.model),
     }))
@@ -113,6 +98,8 @@ fn analyse_source<R: Read + Seek>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kommunebench_engine::read::ColumnUsage;
+    use kommunebench_engine::Role;
 
     fn request(action: Action) -> Request {
         Request {
@@ -144,7 +131,13 @@ mod tests {
         };
         assert_eq!(result.report.ranking.len(), 72);
         assert_eq!(result.curves.len(), 6);
-        assert_eq!(result.format, "CSV, UTF-8, ','");
+        assert_eq!(
+            result.format,
+            SourceFormat::Csv {
+                encoding: kommunebench_engine::read::TextEncoding::Utf8,
+                delimiter: ','
+            }
+        );
     }
 
     #[test]
@@ -166,16 +159,24 @@ mod tests {
             panic!("columns")
         };
         assert_eq!((sheets.len(), sheet), (0, &None));
-        assert_eq!(format, "CSV, UTF-8, ';'");
+        assert_eq!(
+            format,
+            &SourceFormat::Csv {
+                encoding: kommunebench_engine::read::TextEncoding::Utf8,
+                delimiter: ';'
+            }
+        );
         assert_eq!(
             columns[4],
             ColumnInfo {
                 name: "age".into(),
-                usage: "covariate".into(),
-                default_role: "individual-numeric".into()
+                usage: ColumnUsage::Covariate(Role::IndividualNumeric),
             }
         );
-        assert_eq!(columns[5].usage, "unknown");
+        assert_eq!(columns[4].default_role(), Role::IndividualNumeric);
+        assert_eq!(columns[5].usage, ColumnUsage::Unknown);
+        assert_eq!(columns[5].default_role(), Role::Ignore);
+        assert!(!columns[0].has_role());
 
         let mut responses = Vec::new();
         perform(
@@ -183,12 +184,23 @@ mod tests {
             Some(std::io::Cursor::new(b"a,b\n1,2\n")),
             &mut |r| responses.push(r),
         );
+        let Some(Response::Failed(error)) = responses.last() else {
+            panic!("a failure")
+        };
         assert_eq!(
-            responses.last(),
-            Some(&Response::Failed {
-                danish: "Filen mangler den påkrævede kolonne `municipality`.".to_owned(),
-                english: "The file lacks the required column `municipality`.".to_owned(),
+            error,
+            &WorkerError::Read(kommunebench_engine::ReadError::MissingColumn {
+                name: "municipality".to_owned()
             })
+        );
+        // The page words it in either language.
+        assert_eq!(
+            crate::i18n::error_text(crate::i18n::Lang::Da, error),
+            "Filen mangler den påkrævede kolonne `municipality`."
+        );
+        assert_eq!(
+            crate::i18n::error_text(crate::i18n::Lang::En, error),
+            "The file lacks the required column `municipality`."
         );
     }
 }

@@ -1,0 +1,366 @@
+//! The page and its stages: start (upload or demo) → columns and options → progress →
+//! results. Wiring only: state and request building live in `crate::state`.
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::*;
+use crate::download::download;
+use crate::i18n::error_text;
+use crate::i18n::Lang;
+use crate::state::{build_request, ModelChoices, OptionField, OptionsForm, Stage};
+use crate::view::TEMPLATE_CSV;
+use crate::worker::client::WorkerClient;
+use crate::worker::protocol::{Action, ColumnInfo, Progress, Request, Response};
+use kommunebench_engine::Role;
+
+/// Where the language choice is remembered (this browser only, never sent anywhere).
+const LANG_STORAGE_KEY: &str = "kommunebench.lang";
+
+fn local_storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+fn stored_lang() -> Lang {
+    local_storage()
+        .and_then(|storage| storage.get_item(LANG_STORAGE_KEY).ok().flatten())
+        .and_then(|code| Lang::from_code(&code))
+        .unwrap_or_default()
+}
+
+/// MODEL.md's defaults (the options form's initial values).
+fn default_choices() -> ModelChoices {
+    match OptionsForm::default().validate() {
+        Ok(choices) => choices,
+        // The default form is valid (tested in `crate::state`).
+        Err(_) => ModelChoices {
+            horizon_months: 48.0,
+            piece_months: 3.0,
+            min_spells: 80,
+        },
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let (lang, set_lang) = signal(stored_lang());
+    // Remember the choice and keep `<html lang>` right for screen readers and hyphenation.
+    Effect::new(move |_| {
+        let code = lang.get().code();
+        if let Some(storage) = local_storage() {
+            // A full or disabled storage only means the choice is not remembered.
+            let _ = storage.set_item(LANG_STORAGE_KEY, code);
+        }
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", code);
+        }
+    });
+    let texts = move || lang.get().texts();
+
+    let stage = RwSignal::new(Stage::Start);
+    let roles: RwSignal<Vec<Role>> = RwSignal::new(Vec::new());
+    let options = RwSignal::new(OptionsForm::default());
+    let option_errors: RwSignal<Vec<OptionField>> = RwSignal::new(Vec::new());
+    // The worksheet of an xlsx file (`None`: the first).
+    let sheet: RwSignal<Option<String>> = RwSignal::new(None);
+    let chosen_file: StoredValue<Option<web_sys::File>, LocalStorage> =
+        StoredValue::new_local(None);
+    let worker: StoredValue<WorkerClient, LocalStorage> =
+        StoredValue::new_local(WorkerClient::default());
+
+    let on_response: Rc<dyn Fn(Response)> = Rc::new(move |response: Response| match response {
+        Response::Ready => {}
+        Response::Progress(progress) => {
+            if matches!(stage.get_untracked(), Stage::Running { .. }) {
+                stage.set(Stage::Running {
+                    progress: Some(progress),
+                });
+            }
+        }
+        Response::Columns {
+            columns,
+            format,
+            sheets,
+            sheet: read_sheet,
+        } => {
+            roles.set(columns.iter().map(ColumnInfo::default_role).collect());
+            sheet.set(read_sheet);
+            stage.set(Stage::Columns {
+                columns,
+                format,
+                sheets,
+            });
+        }
+        Response::Results(result) => stage.set(Stage::Results(Arc::new(*result))),
+        Response::Failed(error) => stage.set(Stage::Failed(error)),
+    });
+    // Views need `Send` closures: keep the (browser-only) handler in local storage and
+    // capture only its handle.
+    let on_response: StoredValue<Rc<dyn Fn(Response)>, LocalStorage> =
+        StoredValue::new_local(on_response);
+    let send = move |request: Request, with_file: bool| {
+        let file = if with_file {
+            chosen_file.with_value(Clone::clone)
+        } else {
+            None
+        };
+        let handler = on_response.with_value(Clone::clone);
+        let sent = worker.with_value(|client| client.send(&request, file.as_ref(), handler));
+        if let Err(error) = sent {
+            stage.set(Stage::Failed(error));
+        }
+    };
+    // The request for `action`, or `None` (with the invalid fields shown) when the options
+    // form is not valid: never a silent default.
+    let request = move |action: Action, source_name: String| {
+        let choices = match options.with_untracked(OptionsForm::validate) {
+            Ok(choices) => choices,
+            Err(fields) => {
+                option_errors.set(fields);
+                return None;
+            }
+        };
+        option_errors.set(Vec::new());
+        let columns = stage.with_untracked(|s| match s {
+            Stage::Columns { columns, .. } => columns.clone(),
+            _ => Vec::new(),
+        });
+        Some(roles.with_untracked(|roles| {
+            build_request(
+                action,
+                source_name,
+                &columns,
+                roles,
+                sheet.get_untracked(),
+                choices,
+            )
+        }))
+    };
+
+    // Reading the header and the demo do not use the form: MODEL.md's defaults.
+    let with_defaults = move |action: Action, source_name: String| {
+        build_request(
+            action,
+            source_name,
+            &[],
+            &[],
+            sheet.get_untracked(),
+            default_choices(),
+        )
+    };
+    let choose_file = move |file: web_sys::File| {
+        let name = file.name();
+        chosen_file.set_value(Some(file));
+        sheet.set(None);
+        stage.set(Stage::Inspecting);
+        send(with_defaults(Action::Inspect, name), true);
+    };
+    // Another worksheet: read its header again.
+    let choose_sheet = move |name: String| {
+        sheet.set(Some(name));
+        let file_name = chosen_file
+            .with_value(|f| f.as_ref().map(web_sys::File::name))
+            .unwrap_or_default();
+        stage.set(Stage::Inspecting);
+        send(with_defaults(Action::Inspect, file_name), true);
+    };
+    let on_input_change = {
+        move |event: web_sys::Event| {
+            let input = event
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+            if let Some(file) = input
+                .as_ref()
+                .and_then(|i| i.files())
+                .and_then(|files| files.get(0))
+            {
+                choose_file(file);
+            }
+            // Choosing the same file again must fire `change` again.
+            if let Some(input) = input {
+                input.set_value("");
+            }
+        }
+    };
+    let on_drop = {
+        move |event: web_sys::DragEvent| {
+            event.prevent_default();
+            if let Some(file) = event
+                .data_transfer()
+                .and_then(|d| d.files())
+                .and_then(|files| files.get(0))
+            {
+                choose_file(file);
+            }
+        }
+    };
+    let load_demo = move |_| {
+        stage.set(Stage::Running { progress: None });
+        send(
+            with_defaults(Action::AnalyseDemo, "demo.csv".to_owned()),
+            false,
+        );
+    };
+    let analyse = move |_| {
+        let name = chosen_file
+            .with_value(|f| f.as_ref().map(web_sys::File::name))
+            .unwrap_or_default();
+        // An invalid form stays on the columns step with its fields marked.
+        if let Some(request) = request(Action::Analyse, name) {
+            stage.set(Stage::Running { progress: None });
+            send(request, true);
+        }
+    };
+    let cancel = move |_| {
+        worker.with_value(WorkerClient::stop);
+        stage.set(Stage::Start);
+    };
+    let start_over = move |_| stage.set(Stage::Start);
+
+    view! {
+        <a class="skip-link" href="#main">{move || if lang.get() == Lang::Da { "Gå til indholdet" } else { "Skip to content" }}</a>
+        <header class="masthead">
+            <div class="masthead-title">
+                <h1>"kommunebench"</h1>
+                <p class="tagline">{move || texts().app_tagline}</p>
+            </div>
+            <LanguageSwitch lang=lang set_lang=set_lang />
+        </header>
+        <main id="main">
+            {move || match stage.get() {
+                Stage::Start => {
+                    view! {
+                        <section class="intro" aria-labelledby="intro-text">
+                            <p id="intro-text">{move || texts().intro}</p>
+                            <p class="privacy" role="note">{move || texts().privacy}</p>
+                        </section>
+                        <section class="upload" aria-labelledby="upload-heading">
+                            <h2 id="upload-heading">{move || texts().upload_heading}</h2>
+                            <div
+                                class="dropzone"
+                                on:dragover=|event: web_sys::DragEvent| event.prevent_default()
+                                on:drop=on_drop
+                            >
+                                <p>{move || texts().upload_hint}</p>
+                                // The input comes first so that its keyboard focus shows on the
+                                // label that stands for it (`input:focus-visible + label`).
+                                <input
+                                    id="spell-file"
+                                    class="visually-hidden"
+                                    type="file"
+                                    accept=".csv,.txt,.tsv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                                    on:change=on_input_change
+                                />
+                                <label class="button" for="spell-file">{move || texts().upload_button}</label>
+                                <p class="or">
+                                    <button type="button" class="button secondary" on:click=load_demo>
+                                        {move || texts().demo_button}
+                                    </button>
+                                </p>
+                                <p class="hint">{move || texts().demo_hint}</p>
+                                <p>
+                                    <button
+                                        type="button"
+                                        class="link"
+                                        on:click=|_| download("kommunebench-skabelon.csv", "text/csv;charset=utf-8", TEMPLATE_CSV)
+                                    >
+                                        {move || texts().template_link}
+                                    </button>
+                                </p>
+                            </div>
+                        </section>
+                    }
+                        .into_any()
+                }
+                Stage::Inspecting => view! {
+                    <section class="progress" aria-live="polite">
+                        <p>{move || texts().progress_inspecting}</p>
+                        <progress></progress>
+                    </section>
+                }
+                    .into_any(),
+                Stage::Columns { columns, format, sheets } => {
+                    view! {
+                        <SheetChoice lang=lang sheets=sheets sheet=sheet on_choose=choose_sheet />
+                        <ColumnsStep
+                            lang=lang
+                            columns=columns
+                            format=format
+                            roles=roles
+                            options=options
+                            option_errors=option_errors
+                        />
+                        <p class="actions">
+                            <button type="button" class="button" on:click=analyse>{move || texts().analyse_button}</button>
+                            <button type="button" class="button secondary" on:click=start_over>{move || texts().start_over}</button>
+                        </p>
+                    }
+                        .into_any()
+                }
+                Stage::Running { progress } => view! {
+                    <section class="progress" aria-live="polite">
+                        {match progress {
+                            Some(Progress::Fitting { iteration, .. }) => view! {
+                                <p>{move || format!("{} {}", texts().progress_fitting, iteration + 1)}</p>
+                                <progress></progress>
+                            }
+                                .into_any(),
+                            Some(Progress::Reading { bytes_read, total_bytes }) => view! {
+                                <p>{move || texts().progress_reading}</p>
+                                <progress max=total_bytes.max(1.0) value=bytes_read></progress>
+                            }
+                                .into_any(),
+                            None => view! {
+                                <p>{move || texts().progress_reading}</p>
+                                <progress></progress>
+                            }
+                                .into_any(),
+                        }}
+                        <button type="button" class="button secondary" on:click=cancel>{move || texts().cancel_button}</button>
+                    </section>
+                }
+                    .into_any(),
+                Stage::Results(result) => view! {
+                    <ResultsView lang=lang result=result />
+                    <p class="actions">
+                        <button type="button" class="button secondary" on:click=start_over>{move || texts().start_over}</button>
+                    </p>
+                }
+                    .into_any(),
+                Stage::Failed(error) => view! {
+                    <section class="failure" role="alert">
+                        <h2>{move || texts().error_heading}</h2>
+                        <p>{move || error_text(lang.get(), &error)}</p>
+                        <button type="button" class="button" on:click=start_over>{move || texts().start_over}</button>
+                    </section>
+                }
+                    .into_any(),
+            }}
+        </main>
+    }
+}
+
+#[component]
+pub(crate) fn LanguageSwitch(lang: ReadSignal<Lang>, set_lang: WriteSignal<Lang>) -> impl IntoView {
+    let button = move |choice: Lang, label: &'static str| {
+        view! {
+            <button
+                type="button"
+                lang=choice.code()
+                aria-pressed=move || (lang.get() == choice).to_string()
+                on:click=move |_| set_lang.set(choice)
+            >
+                {label}
+            </button>
+        }
+    };
+    view! {
+        <div class="language-switch" role="group" aria-label=move || lang.get().texts().language_label>
+            {button(Lang::Da, "Dansk")}
+            {button(Lang::En, "English")}
+        </div>
+    }
+}

@@ -1,0 +1,143 @@
+//! The columns step: the worksheet of a workbook, each column's role and the model options.
+
+use leptos::prelude::*;
+
+use crate::i18n::describe_format;
+use crate::i18n::Lang;
+use crate::state::{OptionField, OptionsForm};
+use crate::worker::protocol::ColumnInfo;
+use kommunebench_engine::read::{ColumnUsage, SourceFormat};
+use kommunebench_engine::Role;
+
+/// The worksheet to read, when an xlsx workbook has more than one.
+#[component]
+pub(crate) fn SheetChoice(
+    lang: ReadSignal<Lang>,
+    sheets: Vec<String>,
+    sheet: RwSignal<Option<String>>,
+    on_choose: impl Fn(String) + Copy + Send + 'static,
+) -> impl IntoView {
+    (sheets.len() > 1).then(|| {
+        let options = sheets
+            .into_iter()
+            .map(|name| {
+                let is_chosen = name.clone();
+                view! {
+                    <option value=name.clone() selected=move || sheet.get().as_deref() == Some(is_chosen.as_str())>
+                        {name.clone()}
+                    </option>
+                }
+            })
+            .collect_view();
+        view! {
+            <p class="option">
+                <label for="sheet-choice">{move || lang.get().texts().sheet_label}</label>
+                <select id="sheet-choice" on:change=move |event| on_choose(event_target_value(&event))>
+                    {options}
+                </select>
+            </p>
+        }
+    })
+}
+
+#[component]
+pub(crate) fn ColumnsStep(
+    lang: ReadSignal<Lang>,
+    columns: Vec<ColumnInfo>,
+    format: SourceFormat,
+    roles: RwSignal<Vec<Role>>,
+    options: RwSignal<OptionsForm>,
+    option_errors: RwSignal<Vec<OptionField>>,
+) -> impl IntoView {
+    let texts = move || lang.get().texts();
+    let rows = columns
+        .into_iter()
+        .enumerate()
+        .map(|(index, column)| {
+            let chooser = if column.has_role() {
+                let choices = Role::ALL
+                    .iter()
+                    .map(|&role| {
+                        view! {
+                            <option value=role.code() selected=move || roles.with(|r| r.get(index) == Some(&role))>
+                                {move || lang.get().role_label(role)}
+                            </option>
+                        }
+                    })
+                    .collect_view();
+                let id = format!("role-{index}");
+                view! {
+                    <select
+                        id=id
+                        aria-label=format!("{} {}", column.name, lang.get_untracked().texts().column_role)
+                        on:change=move |event| {
+                            if let Some(role) = Role::parse(&event_target_value(&event)) {
+                                roles.update(|r| if let Some(slot) = r.get_mut(index) { *slot = role });
+                            }
+                        }
+                    >
+                        {choices}
+                    </select>
+                }
+                    .into_any()
+            } else if column.usage == ColumnUsage::Identifier {
+                view! { <span class="fixed">{move || texts().role_identifier}</span> }.into_any()
+            } else {
+                view! { <span class="fixed">{move || texts().role_spell}</span> }.into_any()
+            };
+            view! {
+                <tr>
+                    <th scope="row">{column.name.clone()}</th>
+                    <td>{chooser}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    // A field of the form: its text lives in `options`; when the analysis was refused for
+    // it, it is marked invalid and says why next to it (never a silent default).
+    let number_input = move |id: &'static str,
+                             field: OptionField,
+                             label: fn(Lang) -> &'static str,
+                             get: fn(&OptionsForm) -> &String,
+                             set: fn(&mut OptionsForm, String)| {
+        let invalid = move || option_errors.with(|errors| errors.contains(&field));
+        let message_id = format!("{id}-error");
+        view! {
+            <p class="option">
+                <label for=id>{move || label(lang.get())}</label>
+                <input
+                    id=id
+                    type="text"
+                    inputmode="decimal"
+                    aria-invalid=move || invalid().to_string()
+                    aria-describedby=message_id.clone()
+                    prop:value=move || options.with(|o| get(o).clone())
+                    on:input=move |event| options.update(|o| set(o, event_target_value(&event)))
+                />
+                <span id=message_id class="field-error" role="alert">
+                    {move || invalid().then(|| lang.get().option_error(field))}
+                </span>
+            </p>
+        }
+    };
+    view! {
+        <section class="columns" aria-labelledby="columns-heading">
+            <h2 id="columns-heading">{move || texts().columns_heading}</h2>
+            <p>{move || texts().columns_intro}</p>
+            <p class="hint">{move || describe_format(lang.get(), &format)}</p>
+            <table class="roles">
+                <thead>
+                    <tr>
+                        <th scope="col">{move || texts().column_name}</th>
+                        <th scope="col">{move || texts().column_role}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+            <h3>{move || texts().options_heading}</h3>
+            {number_input("horizon", OptionField::Horizon, |l| l.texts().horizon_label, |o| &o.horizon, |o, v| o.horizon = v)}
+            {number_input("piece", OptionField::Piece, |l| l.texts().piece_label, |o| &o.piece, |o, v| o.piece = v)}
+            {number_input("min-spells", OptionField::MinSpells, |l| l.texts().min_spells_label, |o| &o.min_spells, |o, v| o.min_spells = v)}
+        </section>
+    }
+}

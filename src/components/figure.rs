@@ -1,0 +1,92 @@
+//! A plot on the page with its SVG and PNG downloads; the caterpillar and funnel plots.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use crate::download::{download, download_svg_as_png};
+use crate::i18n::Lang;
+use crate::plots::{caterpillar_svg, funnel_svg};
+use crate::view::sorted_municipalities;
+use crate::worker::protocol::WebResult;
+
+/// A plot with its caption (which labels the figure) and its download buttons.
+#[component]
+pub(crate) fn PlotFigure(
+    lang: ReadSignal<Lang>,
+    id: &'static str,
+    name: &'static str,
+    caption: fn(Lang) -> &'static str,
+    svg: Signal<String>,
+) -> impl IntoView {
+    view! {
+        <figure class="plot">
+            <div class="svg-host" id=id inner_html=move || svg.get()></div>
+            <figcaption>{move || caption(lang.get())}</figcaption>
+        </figure>
+        <PlotDownloads lang=lang name=name svg=svg />
+    }
+}
+
+/// "SVG" and "PNG" buttons for a drawn plot.
+#[component]
+pub(crate) fn PlotDownloads(
+    lang: ReadSignal<Lang>,
+    name: &'static str,
+    svg: Signal<String>,
+) -> impl IntoView {
+    let label = move |format: &str| format!("{} ({format})", lang.get().texts().download_plot);
+    view! {
+        <p class="plot-downloads">
+            <button type="button" class="link" on:click=move |_| download(&format!("{name}.svg"), "image/svg+xml", &svg.get_untracked())>
+                {move || label("SVG")}
+            </button>
+            " · "
+            <button type="button" class="link" on:click=move |_| download_svg_as_png(&format!("{name}.png"), &svg.get_untracked())>
+                {move || label("PNG")}
+            </button>
+        </p>
+    }
+}
+
+#[component]
+pub(crate) fn UncertaintyPlots(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> impl IntoView {
+    let texts = move || lang.get().texts();
+    let highlight = RwSignal::new(String::new());
+    let options = sorted_municipalities(&result.report.ranking)
+        .into_iter()
+        .map(|name| view! { <option value=name.clone()>{name.clone()}</option> })
+        .collect_view();
+    let caterpillar = {
+        let result = result.clone();
+        Signal::derive(move || {
+            let chosen = highlight.get();
+            caterpillar_svg(
+                &result.report.ranking,
+                (!chosen.is_empty()).then_some(chosen.as_str()),
+                lang.get(),
+            )
+        })
+    };
+    let funnel = Signal::derive(move || funnel_svg(&result.report.ranking, lang.get()));
+    view! {
+        <section class="uncertainty" aria-labelledby="uncertainty-heading">
+            <h3 id="uncertainty-heading">{move || texts().uncertainty_heading}</h3>
+            <p class="option">
+                <label for="highlight">{move || texts().highlight_label}</label>
+                <select id="highlight" on:change=move |event| highlight.set(event_target_value(&event))>
+                    <option value="">{move || texts().no_highlight}</option>
+                    {options}
+                </select>
+            </p>
+            <PlotFigure
+                lang=lang
+                id="caterpillar-plot"
+                name="kommunebench-caterpillar"
+                caption=|l| l.texts().caterpillar_caption
+                svg=caterpillar
+            />
+            <PlotFigure lang=lang id="funnel-plot" name="kommunebench-tragt" caption=|l| l.texts().funnel_caption svg=funnel />
+        </section>
+    }
+}

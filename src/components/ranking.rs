@@ -1,0 +1,188 @@
+//! The ranking (the seed's table 4): sortable, searchable, top and bottom five marked.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use crate::download::{download, download_bytes};
+use crate::i18n::Lang;
+use crate::view::{mark, percent, visible_rows, Mark, SortKey};
+use crate::worker::protocol::WebResult;
+
+#[component]
+pub(crate) fn RankingTable(
+    lang: ReadSignal<Lang>,
+    result: Arc<WebResult>,
+    focus: RwSignal<String>,
+) -> impl IntoView {
+    let texts = move || lang.get().texts();
+    let search = RwSignal::new(String::new());
+    let sort = RwSignal::new((SortKey::Rank, true));
+    let n_ranked = result.report.ranking.len();
+    let header = move |key: SortKey, label: fn(Lang) -> &'static str, numeric: bool| {
+        let aria_sort = move || {
+            let (current, ascending) = sort.get();
+            if current != key {
+                "none"
+            } else if ascending {
+                "ascending"
+            } else {
+                "descending"
+            }
+        };
+        view! {
+            <th scope="col" aria-sort=aria_sort class:numeric=numeric>
+                <button
+                    type="button"
+                    class="sort"
+                    on:click=move |_| sort.update(|(current, ascending)| {
+                        if *current == key {
+                            *ascending = !*ascending;
+                        } else {
+                            *current = key;
+                            *ascending = true;
+                        }
+                    })
+                >
+                    {move || label(lang.get())}
+                </button>
+            </th>
+        }
+    };
+    let body = {
+        let result = result.clone();
+        move || {
+            let lang = lang.get();
+            let t = lang.texts();
+            let ranking = &result.report.ranking;
+            let (key, ascending) = sort.get();
+            let rows = visible_rows(ranking, &search.get(), key, ascending);
+            if rows.is_empty() {
+                return view! { <tr><td colspan="8">{t.no_matches}</td></tr> }.into_any();
+            }
+            rows.into_iter()
+                .map(|i| {
+                    let row = &ranking[i];
+                    let marked = mark(row.rank, n_ranked);
+                    let badge = match marked {
+                        Some(Mark::Fastest) => Some(view! { <span class="badge fastest">{t.mark_fastest}</span> }),
+                        Some(Mark::Slowest) => Some(view! { <span class="badge slowest">{t.mark_slowest}</span> }),
+                        None => None,
+                    };
+                    let p_title = row.p_value.map(|p| format!("p = {}", lang.format_number(p, 3))).unwrap_or_default();
+                    view! {
+                        <tr class:fastest=marked == Some(Mark::Fastest) class:slowest=marked == Some(Mark::Slowest)>
+                            <td class="numeric">{row.rank.to_string()}</td>
+                            <th scope="row">
+                                <button type="button" class="link municipality" on:click={
+                                    let name = row.municipality.clone();
+                                    move |_| {
+                                        focus.set(name.clone());
+                                        if let Some(section) = document().get_element_by_id("profile") {
+                                            section.scroll_into_view();
+                                        }
+                                    }
+                                }>
+                                    {row.municipality.clone()}
+                                </button>
+                                " "
+                                {badge}
+                            </th>
+                            <td class="numeric">{lang.format_number(row.observed_months, 3)}</td>
+                            <td class="numeric">{lang.format_number(row.expected_months, 3)}</td>
+                            <td class="numeric">{lang.format_number(row.effect_months, 3)}</td>
+                            <td class="stars" title=p_title>{row.stars.clone()}</td>
+                            <td class="numeric">{row.spells.to_string()}</td>
+                            <td class="numeric">{percent(lang, row.completed_share, 0)}</td>
+                        </tr>
+                    }
+                })
+                .collect_view()
+                .into_any()
+        }
+    };
+    let national = {
+        let result = result.clone();
+        move || {
+            let lang = lang.get();
+            let national = &result.report.national;
+            let months =
+                |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |v| lang.format_number(v, 3));
+            view! {
+                <tr class="national">
+                    <td></td>
+                    <th scope="row">{lang.texts().national_row}</th>
+                    <td class="numeric">{months(national.observed_months)}</td>
+                    <td class="numeric">{months(national.expected_months)}</td>
+                    <td class="numeric">{months(national.effect_months)}</td>
+                    <td></td>
+                    <td class="numeric">{national.spells.to_string()}</td>
+                    <td class="numeric">{percent(lang, national.completed_share, 0)}</td>
+                </tr>
+            }
+        }
+    };
+    let on_csv = {
+        let result = result.clone();
+        move |_| {
+            let lang = lang.get_untracked();
+            download(
+                "kommunebench-rangordning.csv",
+                "text/csv;charset=utf-8",
+                &kommunebench_export::ranking_csv(&result.report, lang.engine()),
+            );
+        }
+    };
+    let on_xlsx = {
+        let result = result.clone();
+        move |_| {
+            if let Ok(bytes) =
+                kommunebench_export::ranking_xlsx(&result.report, lang.get_untracked().engine())
+            {
+                download_bytes(
+                    "kommunebench-rangordning.xlsx",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    &bytes,
+                );
+            }
+        }
+    };
+    view! {
+        <section class="ranking" aria-labelledby="ranking-heading">
+            <h3 id="ranking-heading">{move || texts().ranking_heading}</h3>
+            <p>{move || texts().ranking_intro}</p>
+            <p class="search">
+                <label for="ranking-search">{move || texts().search_label}</label>
+                <input
+                    id="ranking-search"
+                    type="search"
+                    prop:value=move || search.get()
+                    on:input=move |event| search.set(event_target_value(&event))
+                />
+            </p>
+            <div class="table-scroll">
+                <table id="ranking-table" class="data">
+                    <thead>
+                        <tr>
+                            {header(SortKey::Rank, |l| l.texts().th_rank, true)}
+                            {header(SortKey::Municipality, |l| l.texts().th_municipality, false)}
+                            {header(SortKey::Observed, |l| l.texts().th_observed, true)}
+                            {header(SortKey::Expected, |l| l.texts().th_expected, true)}
+                            {header(SortKey::Effect, |l| l.texts().th_effect, true)}
+                            <th scope="col">{move || texts().th_stars}</th>
+                            {header(SortKey::Spells, |l| l.texts().th_spells, true)}
+                            {header(SortKey::Completed, |l| l.texts().th_completed, true)}
+                        </tr>
+                    </thead>
+                    <tbody>{body}</tbody>
+                    <tfoot>{national}</tfoot>
+                </table>
+            </div>
+            <p class="legend">{move || texts().stars_legend}</p>
+            <p class="actions">
+                <button type="button" class="button secondary" on:click=on_csv>{move || texts().export_csv}</button>
+                <button type="button" class="button secondary" on:click=on_xlsx>{move || texts().export_xlsx}</button>
+            </p>
+        </section>
+    }
+}

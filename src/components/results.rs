@@ -1,0 +1,105 @@
+//! The results page: summary cards, the generated summary and every panel below it.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use super::*;
+use crate::i18n::describe_format;
+use crate::i18n::Lang;
+use crate::view::{percent, summary_paragraphs};
+use crate::worker::protocol::WebResult;
+
+#[component]
+pub(crate) fn ResultsView(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> impl IntoView {
+    let texts = move || lang.get().texts();
+    let report = &result.report;
+    let n_ranked = report.ranking.len();
+    let summary = {
+        let result = result.clone();
+        move || {
+            let lang = lang.get();
+            let t = lang.texts();
+            let report = &result.report;
+            let r_squared = report
+                .model
+                .r_squared_municipal
+                .map_or_else(|| "–".to_owned(), |r| lang.format_number(r, 2));
+            view! {
+                <dl class="summary">
+                    <div><dt>{t.summary_source}</dt><dd>{format!("{} ({})", result.source_name, describe_format(lang, &result.format))}</dd></div>
+                    <div><dt>{t.summary_spells}</dt><dd>{report.national.spells.to_string()}</dd></div>
+                    <div><dt>{t.summary_ranked}</dt><dd>{report.ranking.len().to_string()}</dd></div>
+                    <div><dt>{t.summary_completed}</dt><dd>{percent(lang, report.national.completed_share, 1)}</dd></div>
+                    <div><dt>{t.summary_r_squared}</dt><dd>{r_squared}</dd></div>
+                    <div><dt>{t.summary_horizon}</dt><dd>{format!("{} {}", lang.format_number(report.model.horizon_months, 0), t.months_unit)}</dd></div>
+                </dl>
+            }
+        }
+    };
+    // The municipality in focus (drill-down), chosen in the table or from a list.
+    let focus = RwSignal::new(String::new());
+    // Shown only when printed: the report's date, options and a method note.
+    let print_header = {
+        let result = result.clone();
+        move || {
+            let lang = lang.get();
+            let t = lang.texts();
+            let model = &result.report.model;
+            let date = js_sys::Date::new_0()
+                .to_locale_date_string(lang.code(), &wasm_bindgen::JsValue::UNDEFINED);
+            let options = format!(
+                "{}: {} {} {}, {} {} {}, {} {}",
+                t.print_options,
+                t.horizon_label,
+                lang.format_number(model.horizon_months, 0),
+                t.months_unit,
+                t.piece_label,
+                lang.format_number(model.piece_months, 0),
+                t.months_unit,
+                t.min_spells_label,
+                model.min_spells
+            );
+            view! {
+                <div class="print-only">
+                    <p>{format!("{} {}.", t.print_report, String::from(date))}</p>
+                    <p>{options}</p>
+                    <p>{t.print_method}</p>
+                </div>
+            }
+        }
+    };
+    view! {
+        <section class="results" aria-labelledby="results-heading" data-n-ranked=n_ranked.to_string()>
+            <h2 id="results-heading">{move || texts().results_heading}</h2>
+            {print_header}
+            {summary}
+            <SummaryText lang=lang result=result.clone() />
+            <RankingTable lang=lang result=result.clone() focus=focus />
+            <ProfileView lang=lang result=result.clone() focus=focus />
+            <UncertaintyPlots lang=lang result=result.clone() />
+            <UnrankedList lang=lang result=result.clone() />
+            <OutcomesTable lang=lang result=result.clone() />
+            <CohortsView lang=lang result=result.clone() />
+            <ExcludedRows lang=lang result=result.clone() />
+            <ModelDetails lang=lang result=result.clone() />
+        </section>
+    }
+}
+
+#[component]
+pub(crate) fn SummaryText(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> impl IntoView {
+    let texts = move || lang.get().texts();
+    let paragraphs = move || {
+        summary_paragraphs(&result, lang.get())
+            .into_iter()
+            .map(|p| view! { <p>{p}</p> })
+            .collect_view()
+    };
+    view! {
+        <section class="summary-text" aria-labelledby="summary-heading">
+            <h3 id="summary-heading">{move || texts().summary_heading}</h3>
+            {paragraphs}
+        </section>
+    }
+}

@@ -1,0 +1,80 @@
+//! The funnel plot: effects against spells with control limits (MODEL.md §7).
+
+use kommunebench_engine::model::intervals::{funnel_constant, funnel_limit, Z_95, Z_998};
+use kommunebench_engine::report::JsonRanked;
+use plotters::prelude::*;
+
+use super::*;
+use crate::i18n::Lang;
+
+/// The funnel plot: effect against spells with the 95 % and 99.8 % control limits
+/// ±z·√(c/n), c the median of n_k·SE_k² (MODEL.md §7, after Spiegelhalter 2005). Each point
+/// carries a `<title>` with the municipality's name, shown on hover.
+pub fn funnel_svg(ranking: &[JsonRanked], lang: Lang) -> String {
+    let texts = lang.texts();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, 420)).into_drawing_area();
+        let _ = draw_funnel(&root, ranking, lang, texts.th_spells, texts.th_effect);
+        let _ = root.present();
+    }
+    label_points(&svg, ranking)
+}
+
+pub(super) fn draw_funnel<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    ranking: &[JsonRanked],
+    lang: Lang,
+    x_label: &str,
+    y_label: &str,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let spells_and_se: Vec<(usize, Option<f64>)> = ranking
+        .iter()
+        .map(|r| (r.spells, r.effect_se_months))
+        .collect();
+    let c = funnel_constant(&spells_and_se);
+    let max_spells = ranking.iter().map(|r| r.spells).max().unwrap_or(100) as f64 * 1.05;
+    let min_spells = ranking.iter().map(|r| r.spells).min().unwrap_or(1).max(1) as f64 * 0.9;
+    let outer = c.map_or(1.0, |c| funnel_limit(c, min_spells, Z_998));
+    let extent = ranking
+        .iter()
+        .fold(outer, |m, r| m.max(r.effect_months.abs()))
+        * 1.1;
+    let mut chart = chart_frame(root)
+        .build_cartesian_2d((min_spells..max_spells).log_scale(), -extent..extent)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .y_label_formatter(&|y| lang.format_number(*y, 0))
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .light_line_style(RGBColor(0xee, 0xee, 0xee))
+        .label_style(("sans-serif", LABEL_FONT_PX))
+        .axis_desc_style(("sans-serif", AXIS_FONT_PX))
+        .draw()?;
+    if let Some(c) = c {
+        let grid: Vec<f64> = (0..=100)
+            .map(|i| min_spells * (max_spells / min_spells).powf(f64::from(i) / 100.0))
+            .collect();
+        for (z, colour) in [(Z_95, PALETTE[0]), (Z_998, PALETTE[4])] {
+            for sign in [1.0, -1.0] {
+                let line: Vec<(f64, f64)> = grid
+                    .iter()
+                    .map(|&n| (n, sign * funnel_limit(c, n, z)))
+                    .collect();
+                chart.draw_series(LineSeries::new(line, colour.stroke_width(1)))?;
+            }
+        }
+    }
+    chart.draw_series(LineSeries::new(
+        vec![(min_spells, 0.0), (max_spells, 0.0)],
+        BLACK.stroke_width(1),
+    ))?;
+    chart.draw_series(
+        ranking
+            .iter()
+            .map(|r| Circle::new((r.spells as f64, r.effect_months), 4, PALETTE[5].filled())),
+    )?;
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! The page's side of the analysis worker: start it, queue requests until it is ready, hand
+//! its answers to a callback, stop it on cancel.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{File, MessageEvent, Worker};
+
+use super::protocol::{Request, Response, WorkerError};
+
+/// Trunk's loader shim for the worker binary (relative: works under a sub-path too).
+const WORKER_URL: &str = "./kommunebench-worker_loader.js";
+
+struct Running {
+    worker: Worker,
+    /// Kept alive as long as the worker; dropping it would detach the handler.
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    ready: Rc<RefCell<bool>>,
+    pending: Rc<RefCell<Vec<JsValue>>>,
+}
+
+/// A lazily started worker.
+#[derive(Clone, Default)]
+pub struct WorkerClient {
+    running: Rc<RefCell<Option<Running>>>,
+}
+
+impl WorkerClient {
+    /// Sends `request` (with `file`, if any), starting the worker first if needed. Answers go
+    /// to `on_response`.
+    pub fn send(
+        &self,
+        request: &Request,
+        file: Option<&File>,
+        on_response: Rc<dyn Fn(Response)>,
+    ) -> Result<(), WorkerError> {
+        let message = serde_wasm_bindgen::to_value(request)
+            .map_err(|e| WorkerError::BadRequest(e.to_string()))?;
+        if let Some(file) = file {
+            js_sys::Reflect::set(&message, &JsValue::from_str("file"), file)
+                .map_err(|_| WorkerError::BadRequest("cannot attach the file".to_owned()))?;
+        }
+        if self.running.borrow().is_none() {
+            *self.running.borrow_mut() = Some(start(on_response)?);
+        }
+        let running = self.running.borrow();
+        let Some(running) = running.as_ref() else {
+            return Err(WorkerError::Unreachable);
+        };
+        if *running.ready.borrow() {
+            running
+                .worker
+                .post_message(&message)
+                .map_err(|_| WorkerError::Unreachable)
+        } else {
+            running.pending.borrow_mut().push(message);
+            Ok(())
+        }
+    }
+
+    /// Stops the worker (cancel): whatever it was doing is abandoned.
+    pub fn stop(&self) {
+        if let Some(running) = self.running.borrow_mut().take() {
+            running.worker.terminate();
+        }
+    }
+}
+
+fn start(on_response: Rc<dyn Fn(Response)>) -> Result<Running, WorkerError> {
+    let worker = Worker::new(WORKER_URL).map_err(|_| WorkerError::Unreachable)?;
+    let ready = Rc::new(RefCell::new(false));
+    let pending: Rc<RefCell<Vec<JsValue>>> = Rc::new(RefCell::new(Vec::new()));
+    let (ready_flag, queue, target) = (ready.clone(), pending.clone(), worker.clone());
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        match serde_wasm_bindgen::from_value::<Response>(event.data()) {
+            Ok(Response::Ready) => {
+                *ready_flag.borrow_mut() = true;
+                for message in queue.borrow_mut().drain(..) {
+                    let _ = target.post_message(&message);
+                }
+            }
+            Ok(response) => on_response(response),
+            Err(error) => on_response(Response::Failed(WorkerError::BadAnswer(error.to_string()))),
+        }
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    Ok(Running {
+        worker,
+        _on_message: on_message,
+        ready,
+        pending,
+    })
+}
