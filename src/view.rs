@@ -217,6 +217,7 @@ mod tests {
             spells,
             completed_share: 0.4,
             effect_se_months: Some(1.0),
+            ..JsonRanked::default()
         }
     }
 

@@ -1,14 +1,14 @@
 //! The caterpillar plot: each ranked municipality's effect with its 95 % interval.
 
-use kommunebench_engine::model::intervals::{caterpillar_interval, Z_95};
 use kommunebench_engine::report::JsonRanked;
 use plotters::prelude::*;
 
 use super::*;
 use crate::i18n::Lang;
 
-/// The caterpillar plot: every ranked municipality's effect with its 95 % interval
-/// effect ± 1.96·SE (MODEL.md §7), ordered by effect; `highlight` drawn in the accent colour.
+/// The caterpillar plot: every ranked municipality's effect with its 95 % interval mapped
+/// through the model (`effect_interval_months`, MODEL.md §7–§8: asymmetric where the model
+/// is), ordered by effect; `highlight` drawn in the accent colour.
 pub fn caterpillar_svg(ranking: &[JsonRanked], highlight: Option<&str>, lang: Lang) -> String {
     let texts = lang.texts();
     let mut svg = String::new();
@@ -39,11 +39,9 @@ pub(super) fn draw_caterpillar<DB: DrawingBackend>(
     let intervals: Vec<(f64, f64, f64, bool)> = ranking
         .iter()
         .map(|r| {
-            let (low, high) = r
-                .effect_se_months
-                .map_or((r.effect_months, r.effect_months), |se| {
-                    caterpillar_interval(r.effect_months, se, Z_95)
-                });
+            let [low, high] = r
+                .effect_interval_months
+                .unwrap_or([r.effect_months, r.effect_months]);
             (
                 r.effect_months,
                 low,

@@ -86,6 +86,7 @@ mod tests {
             spells,
             completed_share: 0.4,
             effect_se_months: Some(se),
+            ..JsonRanked::default()
         }
     }
 

@@ -75,6 +75,7 @@ fn analyse_source<R: Read + Seek>(
         horizon_months: request.horizon_months,
         piece_months: request.piece_months,
         min_spells: request.min_spells,
+        ..ModelOptions::default()
     };
     let analysis = match analyse_with_progress(&read, options, &mut |p| {
         post(Response::Progress(Progress::Fitting {

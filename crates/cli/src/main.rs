@@ -58,6 +58,12 @@ struct Analyse {
     /// municipal-categorical or ignore (repeatable).
     #[arg(long = "role", value_name = "COLUMN=ROLE", value_parser = column_role)]
     roles: Vec<(String, Role)>,
+    /// D: seeded draws for each municipality's rank interval (MODEL.md §8; 0: none).
+    #[arg(long, value_name = "D", default_value_t = 1000)]
+    rank_draws: usize,
+    /// The seed of the rank draws (the same seed gives the same intervals).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
     /// The worksheet of an xlsx workbook (default: the first).
     #[arg(long, value_name = "NAME")]
     sheet: Option<String>,
@@ -81,6 +87,8 @@ impl Analyse {
             horizon_months: self.horizon_months,
             piece_months: self.piece_months,
             min_spells: self.min_spells,
+            rank_draws: self.rank_draws,
+            seed: self.seed,
         }
     }
 

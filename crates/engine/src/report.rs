@@ -95,6 +95,13 @@ pub struct JsonModel {
     pub iterations: usize,
     pub max_abs_score: f64,
     pub r_squared_municipal: Option<f64>,
+    /// MODEL.md §8: the share of the differences in observed duration that the
+    /// characteristics explain (the seed's "72 pct."), and τ̂².
+    pub explained_share: Option<f64>,
+    pub tau_squared: Option<f64>,
+    /// The seeded draws behind `rank_interval` (MODEL.md §8).
+    pub rank_draws: usize,
+    pub seed: u64,
     pub coefficients: Vec<JsonCoefficient>,
     pub pooled_levels: Vec<JsonPooled>,
     pub dropped_covariates: Vec<String>,
@@ -125,7 +132,7 @@ pub struct JsonPooled {
     pub into: String,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct JsonRanked {
     pub rank: usize,
     pub municipality: String,
@@ -138,6 +145,15 @@ pub struct JsonRanked {
     pub completed_share: f64,
     /// SE of the effect for the caterpillar plot (MODEL.md §7); null without p-value.
     pub effect_se_months: Option<f64>,
+    /// MODEL.md §8: the 95 % interval of the effect mapped through the model.
+    pub effect_interval_months: Option<[f64; 2]>,
+    /// Benjamini–Hochberg q-value.
+    pub q_value: Option<f64>,
+    /// Empirical-Bayes effect g_k(B_k û_k) and its rank (null when τ̂² = 0).
+    pub shrunken_effect_months: Option<f64>,
+    pub shrunken_rank: Option<usize>,
+    /// [lo, hi]: the 2.5 % and 97.5 % points of the rank over seeded draws.
+    pub rank_interval: Option<[usize; 2]>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -194,6 +210,10 @@ impl JsonReport {
                 iterations: model.convergence.iterations,
                 max_abs_score: model.convergence.max_abs_score,
                 r_squared_municipal: model.r_squared_municipal,
+                explained_share: model.explained_share,
+                tau_squared: model.tau_squared,
+                rank_draws: model.options.rank_draws,
+                seed: model.options.seed,
                 coefficients: model
                     .coefficients
                     .iter()
@@ -240,10 +260,12 @@ impl JsonReport {
                     stars: r.stars.to_owned(),
                     spells: r.spells,
                     completed_share: r.completed_share,
-                    effect_se_months: crate::model::intervals::effect_se(
-                        r.observed_slope,
-                        r.residual_variance,
-                    ),
+                    effect_se_months: r.effect_se_months,
+                    effect_interval_months: r.effect_interval_months,
+                    q_value: r.q_value,
+                    shrunken_effect_months: r.shrunken_effect_months,
+                    shrunken_rank: r.shrunken_rank,
+                    rank_interval: r.rank_interval,
                 })
                 .collect(),
             national: JsonNational {
@@ -318,11 +340,15 @@ pub fn ranking_table(analysis: &Analysis, language: Language) -> String {
                 "Forventet",
                 "Effekt",
                 "Sign.",
+                "q",
+                "Rang 95 %",
                 "Forløb",
                 "Afsluttet %",
             ],
             "Hele landet",
-            "*** p < 0,05   ** p < 0,10   * p < 0,20 (forskel fra landsgennemsnittet)",
+            "*** p < 0,05   ** p < 0,10   * p < 0,20 (forskel fra landsgennemsnittet)\n\
+             q: Benjamini–Hochberg (andelen af falske fund blandt kommuner med mindst så lille p)\n\
+             Rang 95 %: kommunens rang ligger i dette interval med 95 % sandsynlighed",
         ),
         Language::English => (
             format!(
@@ -337,16 +363,20 @@ pub fn ranking_table(analysis: &Analysis, language: Language) -> String {
                 "Expected",
                 "Effect",
                 "Sign.",
+                "q",
+                "Rank 95 %",
                 "Spells",
                 "Completed %",
             ],
             "National",
-            "*** p < 0.05   ** p < 0.10   * p < 0.20 (difference from the national average)",
+            "*** p < 0.05   ** p < 0.10   * p < 0.20 (difference from the national average)\n\
+             q: Benjamini–Hochberg (the false discovery rate among municipalities with a p this small)\n\
+             Rank 95 %: the municipality's rank lies in this interval with 95 % probability",
         ),
     };
     let optional =
         |value: Option<f64>| value.map_or_else(|| "–".to_owned(), |v| language.format_number(v, 3));
-    let mut rows: Vec<[String; 8]> = model
+    let mut rows: Vec<[String; 10]> = model
         .ranking
         .iter()
         .map(|r| {
@@ -357,6 +387,10 @@ pub fn ranking_table(analysis: &Analysis, language: Language) -> String {
                 language.format_number(r.expected_months, 3),
                 language.format_number(r.effect_months, 3),
                 r.stars.to_owned(),
+                r.q_value
+                    .map_or_else(|| "–".to_owned(), |q| language.format_number(q, 3)),
+                r.rank_interval
+                    .map_or_else(|| "–".to_owned(), |[lo, hi]| format!("{lo}–{hi}")),
                 r.spells.to_string(),
                 language.format_number(100.0 * r.completed_share, 0),
             ]
@@ -369,6 +403,8 @@ pub fn ranking_table(analysis: &Analysis, language: Language) -> String {
         optional(model.national.expected_months),
         optional(model.national.effect_months),
         String::new(),
+        String::new(),
+        String::new(),
         model.national.spells.to_string(),
         language.format_number(100.0 * model.national.completed_share, 0),
     ]);
@@ -378,7 +414,7 @@ pub fn ranking_table(analysis: &Analysis, language: Language) -> String {
             *width = (*width).max(cell.chars().count());
         }
     }
-    let render = |cells: &[String; 8]| {
+    let render = |cells: &[String; 10]| {
         let mut line = String::new();
         for (column, (cell, width)) in cells.iter().zip(widths).enumerate() {
             let padding = " ".repeat(width - cell.chars().count());

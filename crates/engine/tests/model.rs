@@ -291,6 +291,7 @@ fn score_and_information_match_finite_differences() {
         horizon_months: 48.0,
         piece_months: 12.0,
         min_spells: 10,
+        ..ModelOptions::default()
     };
     let Ok(design) = Design::build(&cohort, options) else {
         panic!("design builds")
@@ -580,6 +581,7 @@ fn bad_designs_are_errors_that_name_the_term() {
         horizon_months: 48.0,
         piece_months: 0.001,
         min_spells: 80,
+        ..ModelOptions::default()
     };
     let error = fit_ranking(&read_cohort(text.as_bytes()), many_pieces)
         .err()
@@ -595,4 +597,71 @@ fn bad_designs_are_errors_that_name_the_term() {
         .err()
         .map(|e| e.to_string());
     assert_eq!(error.as_deref(), Some("No spell ends in self-support or education within 48 months: the model cannot be estimated."));
+}
+
+/// MODEL.md §4, stage 2: a municipal categorical covariate with one level among the ranked
+/// municipalities is an error naming it (not dropped silently), and too few ranked
+/// municipalities say how many there are and how many are needed.
+#[test]
+fn stage_two_errors_name_the_column_and_the_counts() {
+    use kommunebench_engine::model::ModelError;
+    let text = std::fs::read_to_string(fixture_path("model_a.csv")).expect("fixture");
+    let with_region: String = text
+        .lines()
+        .enumerate()
+        .map(|(line, row)| {
+            if line == 0 {
+                format!("{row},region\n")
+            } else {
+                format!("{row},Nord\n")
+            }
+        })
+        .collect();
+    let options = ReadOptions {
+        roles: vec![(
+            "region".to_owned(),
+            kommunebench_engine::Role::MunicipalCategorical,
+        )],
+        sheet: None,
+    };
+    let read = read_spells_from_bytes(with_region.as_bytes(), &options).expect("reads");
+    let error = fit_ranking(&read.cohort, ModelOptions::default()).expect_err("constant");
+    assert_eq!(
+        error,
+        ModelError::StageTwoConstant {
+            column: "region".to_owned(),
+            level: "Nord".to_owned(),
+            n_ranked: 16
+        }
+    );
+    assert!(error
+        .to_string()
+        .starts_with("The municipal covariate `region` is `Nord` in all 16 ranked municipalities"));
+
+    // The three largest municipalities, of which Kommune AX (779 spells) has no event inside
+    // H: two ranked municipalities for three stage-2 columns (intercept, unemployment rate,
+    // share of third-country nationals).
+    let cohort = read_cohort(text.as_bytes());
+    let mut sizes: Vec<usize> = cohort
+        .spells_by_municipality()
+        .iter()
+        .map(Vec::len)
+        .collect();
+    sizes.sort_unstable_by(|a, b| b.cmp(a));
+    let options = ModelOptions {
+        min_spells: sizes[2],
+        ..ModelOptions::default()
+    };
+    let error = fit_ranking(&cohort, options).expect_err("too few");
+    assert_eq!(
+        error,
+        ModelError::TooFewRanked {
+            n_ranked: 2,
+            needed: 4
+        }
+    );
+    assert_eq!(
+        error.message(kommunebench_engine::Language::Danish),
+        "Der er 2 rangordnede kommuner, men sammenligningen med de kommunale forhold kræver mindst 4. Sænk mindste antal forløb, eller fjern kommunale variable."
+    );
 }

@@ -32,7 +32,10 @@ pub enum Cell {
     Empty,
 }
 
-fn header(language: Language) -> [&'static str; 9] {
+/// The ranking's columns: table 4, then MODEL.md §7–§8 (every field of the JSON ranking).
+const N_COLUMNS: usize = 17;
+
+fn header(language: Language) -> [&'static str; N_COLUMNS] {
     match language {
         Language::Danish => [
             "rang",
@@ -44,6 +47,14 @@ fn header(language: Language) -> [&'static str; 9] {
             "signifikans",
             "forloeb",
             "andel_afsluttede",
+            "effekt_se_mdr",
+            "effekt_95_nedre_mdr",
+            "effekt_95_oevre_mdr",
+            "q_vaerdi",
+            "krympet_effekt_mdr",
+            "krympet_rang",
+            "rang_95_nedre",
+            "rang_95_oevre",
         ],
         Language::English => [
             "rank",
@@ -55,14 +66,23 @@ fn header(language: Language) -> [&'static str; 9] {
             "stars",
             "spells",
             "completed_share",
+            "effect_se_months",
+            "effect_interval_low_months",
+            "effect_interval_high_months",
+            "q_value",
+            "shrunken_effect_months",
+            "shrunken_rank",
+            "rank_interval_low",
+            "rank_interval_high",
         ],
     }
 }
 
 /// The table's rows: one per ranked municipality, then the national row.
-fn rows(report: &JsonReport, language: Language) -> Vec<[Cell; 9]> {
+fn rows(report: &JsonReport, language: Language) -> Vec<[Cell; N_COLUMNS]> {
     let optional = |value: Option<f64>| value.map_or(Cell::Empty, Cell::Number);
-    let mut rows: Vec<[Cell; 9]> = report
+    let count = |value: Option<usize>| optional(value.map(|v| v as f64));
+    let mut rows: Vec<[Cell; N_COLUMNS]> = report
         .ranking
         .iter()
         .map(|r| {
@@ -76,6 +96,14 @@ fn rows(report: &JsonReport, language: Language) -> Vec<[Cell; 9]> {
                 Cell::Text(r.stars.clone()),
                 Cell::Number(r.spells as f64),
                 Cell::Number(r.completed_share),
+                optional(r.effect_se_months),
+                optional(r.effect_interval_months.map(|[low, _]| low)),
+                optional(r.effect_interval_months.map(|[_, high]| high)),
+                optional(r.q_value),
+                optional(r.shrunken_effect_months),
+                count(r.shrunken_rank),
+                count(r.rank_interval.map(|[lo, _]| lo)),
+                count(r.rank_interval.map(|[_, hi]| hi)),
             ]
         })
         .collect();
@@ -93,6 +121,14 @@ fn rows(report: &JsonReport, language: Language) -> Vec<[Cell; 9]> {
         Cell::Empty,
         Cell::Number(national.spells as f64),
         Cell::Number(national.completed_share),
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Empty,
     ]);
     rows
 }

@@ -22,6 +22,10 @@ pub struct ModelOptions {
     pub piece_months: f64,
     /// Municipalities with at least this many valid spells (inclusive) are ranked.
     pub min_spells: usize,
+    /// D: seeded draws for the rank intervals (MODEL.md §8; 0: none).
+    pub rank_draws: usize,
+    /// The seed of the rank draws (a result is reproducible).
+    pub seed: u64,
 }
 
 impl Default for ModelOptions {
@@ -30,6 +34,8 @@ impl Default for ModelOptions {
             horizon_months: 48.0,
             piece_months: 3.0,
             min_spells: 80,
+            rank_draws: 1000,
+            seed: 1,
         }
     }
 }
@@ -419,6 +425,7 @@ mod tests {
             horizon_months: 10.0,
             piece_months: 3.0,
             min_spells: 80,
+            ..ModelOptions::default()
         };
         assert_eq!(options.piece_boundaries(), [0.0, 3.0, 6.0, 9.0, 10.0]);
         assert_eq!(ModelOptions::default().piece_boundaries().len(), 17);

@@ -34,6 +34,17 @@ pub enum ModelError {
         column: String,
         n_ranked: usize,
     },
+    /// A municipal categorical covariate has the same level in every ranked municipality.
+    StageTwoConstant {
+        column: String,
+        level: String,
+        n_ranked: usize,
+    },
+    /// Fewer ranked municipalities than stage 2 needs (one more than its columns).
+    TooFewRanked {
+        n_ranked: usize,
+        needed: usize,
+    },
 }
 
 impl ModelError {
@@ -81,6 +92,18 @@ impl ModelError {
             ),
             (English, ModelError::StageTwoSingular { column, n_ranked }) => format!(
                 "The municipal covariate `{column}` cannot be used among the {n_ranked} ranked municipalities (it is constant or collinear, or there are too few municipalities)."
+            ),
+            (Danish, ModelError::StageTwoConstant { column, level, n_ranked }) => format!(
+                "Den kommunale variabel `{column}` har værdien `{level}` i alle {n_ranked} rangordnede kommuner: dens effekt kan ikke estimeres. Giv den rollen ignore."
+            ),
+            (English, ModelError::StageTwoConstant { column, level, n_ranked }) => format!(
+                "The municipal covariate `{column}` is `{level}` in all {n_ranked} ranked municipalities: its effect cannot be estimated. Give it the role ignore."
+            ),
+            (Danish, ModelError::TooFewRanked { n_ranked, needed }) => format!(
+                "Der er {n_ranked} rangordnede kommuner, men sammenligningen med de kommunale forhold kræver mindst {needed}. Sænk mindste antal forløb, eller fjern kommunale variable."
+            ),
+            (English, ModelError::TooFewRanked { n_ranked, needed }) => format!(
+                "There are {n_ranked} ranked municipalities, but the comparison with the municipal characteristics needs at least {needed}. Lower the minimum number of spells, or remove municipal covariates."
             ),
         }
     }

@@ -9,6 +9,7 @@ pub mod profile;
 pub mod rmst;
 pub mod stage_one;
 mod stage_two;
+pub mod uncertainty;
 
 pub use design::{Design, DesignColumn, ModelOptions};
 pub use error::ModelError;
@@ -16,7 +17,9 @@ pub use rmst::{stars, two_sided_p, RestrictedMean};
 pub use stage_one::{Convergence, NewtonProgress};
 
 use crate::cohort::Cohort;
+use crate::numeric::tolerance::ZERO_RESIDUAL_VARIANCE_RELATIVE;
 use stage_two::stage_two;
+use uncertainty::{rank_uncertainty, RankDrawOptions, RankedInput};
 
 /// A β coefficient.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,6 +61,14 @@ pub struct RankedMunicipality {
     pub completed_share: f64,
     /// ∂observed_k/∂a at a = α̂_k (for the caterpillar intervals of MODEL.md §7).
     pub observed_slope: f64,
+    /// MODEL.md §7–§8; `None` where Var(û)_kk is 0 up to rounding (or, for `shrunken_rank`,
+    /// when τ̂² = 0; for `rank_interval`, without draws).
+    pub effect_se_months: Option<f64>,
+    pub effect_interval_months: Option<[f64; 2]>,
+    pub q_value: Option<f64>,
+    pub shrunken_effect_months: Option<f64>,
+    pub shrunken_rank: Option<usize>,
+    pub rank_interval: Option<[usize; 2]>,
 }
 
 /// Why a municipality is not ranked.
@@ -113,6 +124,10 @@ pub struct RankingModel {
     pub stage_two_coefficients: Vec<f64>,
     /// Weighted R² of stage 2 (`None` when undefined).
     pub r_squared_municipal: Option<f64>,
+    /// MODEL.md §8: 1 − Var(effect)/Var(observed) over R (the seed's "72 pct.").
+    pub explained_share: Option<f64>,
+    /// MODEL.md §8: τ̂², the variance of the municipalities' true excesses.
+    pub tau_squared: Option<f64>,
     pub ranking: Vec<RankedMunicipality>,
     pub national: NationalRow,
     pub unranked: Vec<UnrankedMunicipality>,
@@ -190,25 +205,32 @@ pub fn fit_ranking_identified(
 
     let stage_two = stage_two(cohort, &ranked, &spells_of, &stage_one)?;
     let restricted_mean = RestrictedMean::new(&design.boundaries, &stage_one.hazard);
+    let predictors_of: Vec<Vec<f64>> = ranked
+        .iter()
+        .map(|&k| {
+            spells_of[k]
+                .iter()
+                .map(|&i| design.linear_predictor(i, &stage_one.beta))
+                .collect()
+        })
+        .collect();
     let mut rows: Vec<RankedMunicipality> = ranked
         .iter()
         .enumerate()
         .map(|(r, &k)| {
-            let spells = &spells_of[k];
-            let predictors: Vec<f64> = spells
-                .iter()
-                .map(|&i| design.linear_predictor(i, &stage_one.beta))
-                .collect();
+            let predictors = &predictors_of[r];
             let mean = |f: &dyn Fn(f64) -> f64| {
-                predictors.iter().map(|&eta| f(eta)).sum::<f64>() / spells.len() as f64
+                predictors.iter().map(|&eta| f(eta)).sum::<f64>() / predictors.len() as f64
             };
             let alpha = stage_one.alpha[k];
             let fitted = stage_two.fitted[r];
             let observed_months = mean(&|eta| restricted_mean.rmst(eta + alpha));
             let expected_months = mean(&|eta| restricted_mean.rmst(eta + fitted));
             let residual_variance = stage_two.residual_variance[r];
-            let p_value = (residual_variance > 0.0)
-                .then(|| two_sided_p(stage_two.residual[r] / residual_variance.sqrt()));
+            let has_variance =
+                residual_variance > ZERO_RESIDUAL_VARIANCE_RELATIVE * stage_two.alpha_variance[r];
+            let p_value =
+                has_variance.then(|| two_sided_p(stage_two.residual[r] / residual_variance.sqrt()));
             RankedMunicipality {
                 rank: 0,
                 municipality: cohort.municipality_names[k].clone(),
@@ -220,13 +242,52 @@ pub fn fit_ranking_identified(
                 residual_variance,
                 p_value,
                 stars: stars(p_value),
-                spells: spells.len(),
+                spells: spells_of[k].len(),
                 completed_share: completed_share(k),
                 observed_slope: mean(&|eta| restricted_mean.rmst_slope(eta + alpha)),
                 fitted_effect: fitted,
+                effect_se_months: None,
+                effect_interval_months: None,
+                q_value: None,
+                shrunken_effect_months: None,
+                shrunken_rank: None,
+                rank_interval: None,
             }
         })
         .collect();
+    let inputs: Vec<RankedInput<'_>> = rows
+        .iter()
+        .zip(&predictors_of)
+        .map(|(row, predictors)| RankedInput {
+            name: &row.municipality,
+            residual: row.residual,
+            residual_variance: row.p_value.map(|_| row.residual_variance),
+            observed_months: row.observed_months,
+            expected_months: row.expected_months,
+            effect_months: row.effect_months,
+            observed_slope: row.observed_slope,
+            fitted_effect: row.fitted_effect,
+            predictors,
+        })
+        .collect();
+    let uncertainty = rank_uncertainty(
+        &inputs,
+        &stage_two.residual_maker,
+        &stage_two.sigma,
+        &restricted_mean,
+        RankDrawOptions {
+            rank_draws: options.rank_draws,
+            seed: options.seed,
+        },
+    );
+    for (row, found) in rows.iter_mut().zip(uncertainty.rows) {
+        row.effect_se_months = found.effect_se_months;
+        row.effect_interval_months = found.effect_interval_months;
+        row.q_value = found.q_value;
+        row.shrunken_effect_months = found.shrunken_effect_months;
+        row.shrunken_rank = found.shrunken_rank;
+        row.rank_interval = found.rank_interval;
+    }
     rows.sort_by(|a, b| {
         a.effect_months
             .total_cmp(&b.effect_months)
@@ -290,6 +351,8 @@ pub fn fit_ranking_identified(
         stage_two_terms: stage_two.terms,
         stage_two_coefficients: stage_two.coefficients,
         r_squared_municipal: stage_two.r_squared,
+        explained_share: uncertainty.explained_share,
+        tau_squared: uncertainty.tau_squared,
         ranking: rows,
         national,
         unranked,

@@ -17,6 +17,12 @@ pub(super) struct StageTwo {
     pub(super) residual: Vec<f64>,
     /// Var(û)_kk = ((I − P) Σ_R (I − P)ᵀ)_kk.
     pub(super) residual_variance: Vec<f64>,
+    /// (Σ_R)_kk, for the rule that counts Var(û)_kk ≤ 1e-10·(Σ_R)_kk as 0 (MODEL.md §6).
+    pub(super) alpha_variance: Vec<f64>,
+    /// M = I − P, |R|×|R| row-major.
+    pub(super) residual_maker: Vec<f64>,
+    /// Σ_R, |R|×|R| row-major.
+    pub(super) sigma: Vec<f64>,
     pub(super) r_squared: Option<f64>,
 }
 
@@ -52,6 +58,15 @@ pub(super) fn stage_two(
                     counts[codes[k] as usize] += 1;
                 }
                 let reference = index_of_first_maximum(&counts);
+                // One level among R would leave the column out silently (MODEL.md §4: an
+                // error naming the column).
+                if n_ranked > 0 && counts.iter().filter(|&&c| c > 0).count() < 2 {
+                    return Err(ModelError::StageTwoConstant {
+                        column: covariate.name.clone(),
+                        level: levels[reference].clone(),
+                        n_ranked,
+                    });
+                }
                 for (level, name) in levels.iter().enumerate() {
                     if level != reference && counts[level] > 0 {
                         terms.push(format!("{}={name}", covariate.name));
@@ -73,6 +88,9 @@ pub(super) fn stage_two(
             fitted: Vec::new(),
             residual: Vec::new(),
             residual_variance: Vec::new(),
+            alpha_variance: Vec::new(),
+            residual_maker: Vec::new(),
+            sigma: Vec::new(),
             r_squared: None,
         });
     }
@@ -102,11 +120,14 @@ pub(super) fn stage_two(
             .to_owned();
         ModelError::StageTwoSingular { column, n_ranked }
     };
-    let cholesky = Cholesky::factor(&normal).map_err(|pivot| singular(pivot.index))?;
     if n_ranked <= n_columns {
         // A perfect fit leaves no residual variation to rank on.
-        return Err(singular(n_columns - 1));
+        return Err(ModelError::TooFewRanked {
+            n_ranked,
+            needed: n_columns + 1,
+        });
     }
+    let cholesky = Cholesky::factor(&normal).map_err(|pivot| singular(pivot.index))?;
     let coefficients = cholesky.solve(&right);
     let fitted: Vec<f64> = (0..n_ranked)
         .map(|r| {
@@ -159,12 +180,18 @@ pub(super) fn stage_two(
             total
         })
         .collect();
+    let sigma_matrix: Vec<f64> = (0..n_ranked * n_ranked)
+        .map(|index| sigma(index / n_ranked, index % n_ranked))
+        .collect();
     Ok(StageTwo {
         terms,
         coefficients,
         fitted,
         residual,
         residual_variance,
+        alpha_variance: (0..n_ranked).map(|r| sigma(r, r)).collect(),
+        residual_maker,
+        sigma: sigma_matrix,
         r_squared,
     })
 }

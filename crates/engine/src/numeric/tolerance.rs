@@ -16,6 +16,14 @@ pub const MONTHS_REFERENCE_ABS: f64 = 1e-6;
 /// Absolute agreement on p-values against the reference.
 pub const P_VALUE_REFERENCE_ABS: f64 = 1e-6;
 
+/// Var(û)_kk at or below this share of (Σ_R)_kk is 0 up to rounding (MODEL.md §6): the
+/// municipality gets no p-value, no SE and no §8 field.
+pub const ZERO_RESIDUAL_VARIANCE_RELATIVE: f64 = 1e-10;
+
+/// Agreement on the §7–§8 numbers (SE, mapped intervals, q, explained share, τ̂², shrunken
+/// effects) against the numpy/scipy reference.
+pub const UNCERTAINTY_REFERENCE_ABS: f64 = 1e-6;
+
 /// Newton–Raphson stops when max_m |U_m| / √I_mm falls below this (MODEL.md §4).
 pub const NEWTON_SCALED_SCORE: f64 = 1e-8;
 
