@@ -47,6 +47,47 @@ pub fn visible_rows(
     rows
 }
 
+/// Which effects the results show: the seed's fixed effects, or the empirical-Bayes
+/// shrunken ones (MODEL.md §8).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum EffectView {
+    #[default]
+    Fixed,
+    Shrunken,
+}
+
+/// The ranking as `view` shows it. Fixed: as reported. Shrunken: each row's effect is its
+/// shrunken effect and the rows are in shrunken-rank order with that rank (rows without one,
+/// whose Var(û) is 0, follow in their fixed order); intervals are left out, as the mapped
+/// interval belongs to the fixed effect. When τ̂² = 0 no row has a shrunken rank: the order
+/// stays and every effect is 0.
+pub fn ranking_in_view(ranking: &[JsonRanked], view: EffectView) -> Vec<JsonRanked> {
+    if view == EffectView::Fixed {
+        return ranking.to_vec();
+    }
+    let mut rows: Vec<JsonRanked> = ranking
+        .iter()
+        .map(|row| JsonRanked {
+            effect_months: row.shrunken_effect_months.unwrap_or(row.effect_months),
+            effect_interval_months: None,
+            ..row.clone()
+        })
+        .collect();
+    rows.sort_by_key(|row| (row.shrunken_rank.unwrap_or(usize::MAX), row.rank));
+    if rows.iter().any(|row| row.shrunken_rank.is_some()) {
+        for (position, row) in rows.iter_mut().enumerate() {
+            row.rank = position + 1;
+        }
+    }
+    rows
+}
+
+/// "3–11": the rank interval of MODEL.md §8, or "–" without one.
+pub fn rank_interval_text(row: &JsonRanked) -> String {
+    row.rank_interval
+        .map_or_else(|| "–".to_owned(), |[lo, hi]| format!("{lo}–{hi}"))
+}
+
 /// The ranked municipalities' names in code-point order, for choosing one from a list.
 pub fn sorted_municipalities(ranking: &[JsonRanked]) -> Vec<String> {
     let mut names: Vec<String> = ranking.iter().map(|r| r.municipality.clone()).collect();
@@ -87,9 +128,9 @@ pub fn excluded_rows_csv(result: &WebResult, lang: Lang) -> String {
 /// fastest and slowest relative to expectation with their months, the cohort trend, and a
 /// sentence on uncertainty. It does not overclaim: a municipality among the five whose
 /// difference is not significant (p ≥ 0.05) is named as such.
-pub fn summary_paragraphs(result: &WebResult, lang: Lang) -> Vec<String> {
+pub fn summary_paragraphs(result: &WebResult, lang: Lang, view: EffectView) -> Vec<String> {
     let report = &result.report;
-    let ranking = &report.ranking;
+    let ranking = &ranking_in_view(&report.ranking, view);
     let mut paragraphs = Vec::new();
     let completed = percent(lang, report.national.completed_share, 0);
     paragraphs.push(match lang {
@@ -142,6 +183,28 @@ pub fn summary_paragraphs(result: &WebResult, lang: Lang) -> Vec<String> {
                 names(&fastest), fast_range.0, fast_range.1, names(&slowest), slow_range.0, slow_range.1
             ),
         });
+        // The seed warns against over-reading close places: say how far each place could move.
+        let placed = |rows: &[&JsonRanked], fastest: bool| -> Option<String> {
+            let first = rows.iter().find(|r| r.rank_interval.is_some())?;
+            let [lo, hi] = first.rank_interval?;
+            let others: Vec<String> = rows
+                .iter()
+                .filter(|r| r.municipality != first.municipality)
+                .map(|r| format!("{} {}", r.municipality, rank_interval_text(r)))
+                .collect();
+            Some(match (lang, fastest) {
+                (Lang::Da, true) => format!("{} er blandt de fem hurtigste; dens placering ligger mellem {lo} og {hi} med 95 % sandsynlighed (de øvrige: {}).", first.municipality, others.join(", ")),
+                (Lang::Da, false) => format!("{} er blandt de fem langsomste; dens placering ligger mellem {lo} og {hi} med 95 % sandsynlighed (de øvrige: {}).", first.municipality, others.join(", ")),
+                (Lang::En, true) => format!("{} is among the fastest five; its rank lies between {lo} and {hi} with 95 % probability (the others: {}).", first.municipality, others.join(", ")),
+                (Lang::En, false) => format!("{} is among the slowest five; its rank lies between {lo} and {hi} with 95 % probability (the others: {}).", first.municipality, others.join(", ")),
+            })
+        };
+        // The slowest five, slowest first.
+        let slowest_first: Vec<&JsonRanked> = slowest.iter().rev().copied().collect();
+        if view == EffectView::Fixed {
+            paragraphs.extend(placed(&fastest, true));
+            paragraphs.extend(placed(&slowest_first, false));
+        }
         let uncertain: Vec<String> = not_significant(&fastest)
             .into_iter()
             .chain(not_significant(&slowest))
@@ -278,7 +341,7 @@ mod tests {
         let Some(crate::worker::protocol::Response::Results(result)) = responses.pop() else {
             panic!("results")
         };
-        let danish = summary_paragraphs(&result, Lang::Da);
+        let danish = summary_paragraphs(&result, Lang::Da, EffectView::Fixed);
         assert!(
             danish[0].starts_with("35 % af de 23563 integrationsforløb"),
             "{}",
@@ -289,11 +352,50 @@ mod tests {
         assert!(danish
             .last()
             .is_some_and(|p| p.contains("ikke overfortolkes")));
-        let english = summary_paragraphs(&result, Lang::En);
+        let english = summary_paragraphs(&result, Lang::En, EffectView::Fixed);
         assert!(
             english[1].contains("are the five municipalities"),
             "{}",
             english[1]
+        );
+        // The rank interval of the fastest municipality is named with it.
+        let top = &result.report.ranking[0];
+        let [lo, hi] = top.rank_interval.expect("the demo draws rank intervals");
+        let sentence = format!(
+            "{} is among the fastest five; its rank lies between {lo} and {hi} with 95 % probability",
+            top.municipality
+        );
+        assert!(
+            english.iter().any(|p| p.starts_with(&sentence)),
+            "{english:?}"
+        );
+        let last = result.report.ranking.last().expect("ranked");
+        assert!(
+            english
+                .iter()
+                .any(|p| p.starts_with(&format!("{} is among the slowest five", last.municipality))),
+            "{english:?}"
+        );
+        // The shrunken view ranks by the shrunken effects.
+        let shrunken = ranking_in_view(&result.report.ranking, EffectView::Shrunken);
+        assert!(shrunken
+            .windows(2)
+            .all(|w| w[0].effect_months <= w[1].effect_months && w[0].rank + 1 == w[1].rank));
+        assert_eq!(
+            shrunken[0].municipality,
+            result
+                .report
+                .ranking
+                .iter()
+                .find(|r| r.shrunken_rank == Some(1))
+                .expect("rank 1")
+                .municipality
+        );
+        let shrunken_text = summary_paragraphs(&result, Lang::En, EffectView::Shrunken);
+        assert!(
+            shrunken_text[1].starts_with(&shrunken[0].municipality),
+            "{}",
+            shrunken_text[1]
         );
         // Every municipality among the ten called uncertain really has p ≥ 0.05.
         for paragraph in english

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::download::{download, download_svg_as_png};
 use crate::i18n::Lang;
 use crate::plots::{caterpillar_svg, funnel_svg};
-use crate::view::sorted_municipalities;
+use crate::view::{ranking_in_view, sorted_municipalities, EffectView};
 use crate::worker::protocol::WebResult;
 
 /// A plot with its caption (which labels the figure) and its download buttons.
@@ -50,9 +50,14 @@ pub(crate) fn PlotDownloads(
 }
 
 #[component]
-pub(crate) fn UncertaintyPlots(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> impl IntoView {
+pub(crate) fn UncertaintyPlots(
+    lang: ReadSignal<Lang>,
+    result: Arc<WebResult>,
+    effect_view: RwSignal<EffectView>,
+) -> impl IntoView {
     let texts = move || lang.get().texts();
     let highlight = RwSignal::new(String::new());
+    let overdispersed = RwSignal::new(false);
     let options = sorted_municipalities(&result.report.ranking)
         .into_iter()
         .map(|name| view! { <option value=name.clone()>{name.clone()}</option> })
@@ -62,13 +67,20 @@ pub(crate) fn UncertaintyPlots(lang: ReadSignal<Lang>, result: Arc<WebResult>) -
         Signal::derive(move || {
             let chosen = highlight.get();
             caterpillar_svg(
-                &result.report.ranking,
+                &ranking_in_view(&result.report.ranking, effect_view.get()),
                 (!chosen.is_empty()).then_some(chosen.as_str()),
                 lang.get(),
             )
         })
     };
-    let funnel = Signal::derive(move || funnel_svg(&result.report.ranking, lang.get()));
+    let tau_months_squared = result.report.model.overdispersion_months_squared;
+    let funnel = Signal::derive(move || {
+        funnel_svg(
+            &result.report.ranking,
+            lang.get(),
+            tau_months_squared.filter(|_| overdispersed.get()),
+        )
+    });
     view! {
         <section class="uncertainty" aria-labelledby="uncertainty-heading">
             <h3 id="uncertainty-heading">{move || texts().uncertainty_heading}</h3>
@@ -86,6 +98,20 @@ pub(crate) fn UncertaintyPlots(lang: ReadSignal<Lang>, result: Arc<WebResult>) -
                 caption=|l| l.texts().caterpillar_caption
                 svg=caterpillar
             />
+            <p class="option">
+                <label for="funnel-overdispersion" class="choice">
+                    <input
+                        type="checkbox"
+                        id="funnel-overdispersion"
+                        prop:checked=move || overdispersed.get()
+                        disabled=tau_months_squared.is_none()
+                        on:change=move |event| overdispersed.set(event_target_checked(&event))
+                    />
+                    " "
+                    {move || texts().funnel_overdispersion_label}
+                </label>
+            </p>
+            <p class="hint">{move || texts().funnel_overdispersion_help}</p>
             <PlotFigure lang=lang id="funnel-plot" name="kommunebench-tragt" caption=|l| l.texts().funnel_caption svg=funnel />
         </section>
     }

@@ -33,6 +33,24 @@ pub(crate) fn ModelDetails(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> im
             .map(|p| format!("{}: {} → {}", p.column, p.levels.join(", "), p.into))
             .collect::<Vec<_>>()
             .join("; ");
+        let stage_two = model
+            .stage_two
+            .iter()
+            .map(|c| {
+                view! {
+                    <tr>
+                        <th scope="row">{c.term.clone()}</th>
+                        <td class="numeric">{lang.format_number(c.estimate, 4)}</td>
+                        <td class="numeric">{c.se.map_or_else(|| "–".to_owned(), |se| lang.format_number(se, 4))}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        let ranking = &result.report.ranking;
+        let q_significant = ranking
+            .iter()
+            .filter(|r| r.q_value.is_some_and(|q| q < 0.05))
+            .count();
         let list = |items: &[String]| {
             if items.is_empty() {
                 "–".to_owned()
@@ -47,7 +65,11 @@ pub(crate) fn ModelDetails(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> im
                 <div><dt>{t.pooled_label}</dt><dd>{if pooled.is_empty() { "–".to_owned() } else { pooled }}</dd></div>
                 <div><dt>{t.dropped_label}</dt><dd>{list(&model.dropped_covariates)}</dd></div>
                 <div><dt>{t.without_events_label}</dt><dd>{list(&model.municipalities_without_events)}</dd></div>
+                <div><dt>{t.q_significant_label}</dt><dd>{format!("{q_significant} / {}", ranking.len())}</dd></div>
+                <div><dt>{t.tau_squared_label}</dt><dd>{model.tau_squared.map_or_else(|| "–".to_owned(), |tau2| lang.format_number(tau2, 4))}</dd></div>
+                <div><dt>{t.summary_explained}</dt><dd>{model.explained_share.map_or_else(|| "–".to_owned(), |share| lang.format_number(share, 3))}</dd></div>
             </dl>
+            <p class="hint">{t.q_value_help}</p>
             <table class="data">
                 <thead>
                     <tr>
@@ -57,6 +79,17 @@ pub(crate) fn ModelDetails(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> im
                     </tr>
                 </thead>
                 <tbody>{coefficients}</tbody>
+            </table>
+            <h4>{t.stage_two_heading}</h4>
+            <table class="data" id="stage-two-table">
+                <thead>
+                    <tr>
+                        <th scope="col">{t.th_term}</th>
+                        <th scope="col" class="numeric">{t.th_estimate}</th>
+                        <th scope="col" class="numeric">{t.th_se}</th>
+                    </tr>
+                </thead>
+                <tbody>{stage_two}</tbody>
             </table>
         }
     };

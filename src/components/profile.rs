@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::i18n::Lang;
 use crate::plots::profile_svg;
+use crate::view::rank_interval_text;
 use crate::view::{percent, sorted_municipalities};
 use crate::worker::protocol::WebResult;
 
@@ -67,9 +68,12 @@ pub(crate) fn ProfileView(
                 <div><dt>{t.th_observed}</dt><dd>{lang.format_number(row.observed_months, 3)}</dd></div>
                 <div><dt>{t.th_expected}</dt><dd>{lang.format_number(row.expected_months, 3)}</dd></div>
                 <div><dt>{t.th_effect}</dt><dd>{format!("{} {}", lang.format_number(row.effect_months, 3), row.stars)}</dd></div>
+                <div><dt>{t.q_value_label}</dt><dd>{row.q_value.map_or_else(|| "–".to_owned(), |q| lang.format_number(q, 3))}</dd></div>
+                <div><dt>{t.th_rank_interval}</dt><dd>{rank_interval_text(row)}</dd></div>
                 <div><dt>{t.th_spells}</dt><dd>{row.spells.to_string()}</dd></div>
                 <div><dt>{t.th_completed}</dt><dd>{percent(lang, row.completed_share, 0)}</dd></div>
             </dl>
+            <p class="hint">{t.q_value_help}</p>
             <figure class="plot">
                 <div class="svg-host" id="profile-plot" role="img" aria-label=format!("{} – {}", row.municipality, t.profile_heading) inner_html=svg></div>
                 <figcaption>{format!("{}: {} / {}", row.municipality, t.profile_observed, t.profile_expected)}</figcaption>

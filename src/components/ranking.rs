@@ -6,7 +6,9 @@ use leptos::prelude::*;
 
 use crate::download::{download, download_bytes};
 use crate::i18n::Lang;
-use crate::view::{mark, percent, visible_rows, Mark, SortKey};
+use crate::view::{
+    mark, percent, rank_interval_text, ranking_in_view, visible_rows, EffectView, Mark, SortKey,
+};
 use crate::worker::protocol::WebResult;
 
 #[component]
@@ -14,6 +16,7 @@ pub(crate) fn RankingTable(
     lang: ReadSignal<Lang>,
     result: Arc<WebResult>,
     focus: RwSignal<String>,
+    effect_view: RwSignal<EffectView>,
 ) -> impl IntoView {
     let texts = move || lang.get().texts();
     let search = RwSignal::new(String::new());
@@ -54,13 +57,17 @@ pub(crate) fn RankingTable(
         move || {
             let lang = lang.get();
             let t = lang.texts();
-            let ranking = &result.report.ranking;
+            let view_mode = effect_view.get();
+            let ranking = &ranking_in_view(&result.report.ranking, view_mode);
+            let no_shrinkage = view_mode == EffectView::Shrunken
+                && ranking.iter().all(|r| r.shrunken_rank.is_none());
             let (key, ascending) = sort.get();
             let rows = visible_rows(ranking, &search.get(), key, ascending);
             if rows.is_empty() {
-                return view! { <tr><td colspan="8">{t.no_matches}</td></tr> }.into_any();
+                return view! { <tr><td colspan="9">{t.no_matches}</td></tr> }.into_any();
             }
-            rows.into_iter()
+            let rows = rows
+                .into_iter()
                 .map(|i| {
                     let row = &ranking[i];
                     let marked = mark(row.rank, n_ranked);
@@ -94,11 +101,16 @@ pub(crate) fn RankingTable(
                             <td class="stars" title=p_title>{row.stars.clone()}</td>
                             <td class="numeric">{row.spells.to_string()}</td>
                             <td class="numeric">{percent(lang, row.completed_share, 0)}</td>
+                            <td class="numeric rank-interval">{rank_interval_text(row)}</td>
                         </tr>
                     }
                 })
-                .collect_view()
-                .into_any()
+                .collect_view();
+            view! {
+                {no_shrinkage.then(|| view! { <tr class="note"><td colspan="9">{t.no_shrinkage_note}</td></tr> })}
+                {rows}
+            }
+            .into_any()
         }
     };
     let national = {
@@ -118,6 +130,7 @@ pub(crate) fn RankingTable(
                     <td></td>
                     <td class="numeric">{national.spells.to_string()}</td>
                     <td class="numeric">{percent(lang, national.completed_share, 0)}</td>
+                    <td></td>
                 </tr>
             }
         }
@@ -168,10 +181,15 @@ pub(crate) fn RankingTable(
                             {header(SortKey::Municipality, |l| l.texts().th_municipality, false)}
                             {header(SortKey::Observed, |l| l.texts().th_observed, true)}
                             {header(SortKey::Expected, |l| l.texts().th_expected, true)}
-                            {header(SortKey::Effect, |l| l.texts().th_effect, true)}
+                            {move || if effect_view.get() == EffectView::Shrunken {
+                                header(SortKey::Effect, |l| l.texts().th_shrunken_effect, true).into_any()
+                            } else {
+                                header(SortKey::Effect, |l| l.texts().th_effect, true).into_any()
+                            }}
                             <th scope="col">{move || texts().th_stars}</th>
                             {header(SortKey::Spells, |l| l.texts().th_spells, true)}
                             {header(SortKey::Completed, |l| l.texts().th_completed, true)}
+                            <th scope="col" class="numeric">{move || texts().th_rank_interval}</th>
                         </tr>
                     </thead>
                     <tbody>{body}</tbody>
@@ -179,6 +197,7 @@ pub(crate) fn RankingTable(
                 </table>
             </div>
             <p class="legend">{move || texts().stars_legend}</p>
+            <p class="legend">{move || texts().rank_interval_legend}</p>
             <p class="actions">
                 <button type="button" class="button secondary" on:click=on_csv>{move || texts().export_csv}</button>
                 <button type="button" class="button secondary" on:click=on_xlsx>{move || texts().export_xlsx}</button>

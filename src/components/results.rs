@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::*;
 use crate::i18n::describe_format;
 use crate::i18n::Lang;
-use crate::view::{percent, summary_paragraphs};
+use crate::view::{percent, summary_paragraphs, EffectView};
 use crate::worker::protocol::WebResult;
 
 #[component]
@@ -25,13 +25,18 @@ pub(crate) fn ResultsView(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> imp
                 .model
                 .r_squared_municipal
                 .map_or_else(|| "–".to_owned(), |r| lang.format_number(r, 2));
+            let explained = report
+                .model
+                .explained_share
+                .map_or_else(|| "–".to_owned(), |share| percent(lang, share, 0));
             view! {
                 <dl class="summary">
                     <div><dt>{t.summary_source}</dt><dd>{format!("{} ({})", result.source_name, describe_format(lang, &result.format))}</dd></div>
                     <div><dt>{t.summary_spells}</dt><dd>{report.national.spells.to_string()}</dd></div>
                     <div><dt>{t.summary_ranked}</dt><dd>{report.ranking.len().to_string()}</dd></div>
                     <div><dt>{t.summary_completed}</dt><dd>{percent(lang, report.national.completed_share, 1)}</dd></div>
-                    <div><dt>{t.summary_r_squared}</dt><dd>{r_squared}</dd></div>
+                    <div class="explained"><dt>{t.summary_explained}</dt><dd>{explained}</dd><p class="card-help">{t.summary_explained_help}</p></div>
+                    <div><dt>{t.summary_r_squared}</dt><dd>{r_squared}</dd><p class="card-help">{t.summary_r_squared_help}</p></div>
                     <div><dt>{t.summary_horizon}</dt><dd>{format!("{} {}", lang.format_number(report.model.horizon_months, 0), t.months_unit)}</dd></div>
                 </dl>
             }
@@ -39,6 +44,36 @@ pub(crate) fn ResultsView(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> imp
     };
     // The municipality in focus (drill-down), chosen in the table or from a list.
     let focus = RwSignal::new(String::new());
+    // The seed's fixed effects or the empirical-Bayes view (ranking, caterpillar, summary).
+    let effect_view = RwSignal::new(EffectView::Fixed);
+    let switch = move || {
+        let t = lang.get().texts();
+        let option = move |value: EffectView, id: &'static str, label: &'static str| {
+            view! {
+                <label for=id class="choice">
+                    <input
+                        type="radio"
+                        id=id
+                        name="effect-view"
+                        prop:checked=move || effect_view.get() == value
+                        on:change=move |_| effect_view.set(value)
+                    />
+                    " "
+                    {label}
+                </label>
+            }
+        };
+        view! {
+            <fieldset class="effect-view">
+                <legend>{t.view_label}</legend>
+                {option(EffectView::Fixed, "view-fixed", t.view_fixed)}
+                {option(EffectView::Shrunken, "view-shrunken", t.view_shrunken)}
+                <p class="hint">
+                    {move || if effect_view.get() == EffectView::Fixed { t.view_fixed_help } else { t.view_shrunken_help }}
+                </p>
+            </fieldset>
+        }
+    };
     // Shown only when printed: the report's date, options and a method note.
     let print_header = {
         let result = result.clone();
@@ -74,10 +109,11 @@ pub(crate) fn ResultsView(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> imp
             <h2 id="results-heading">{move || texts().results_heading}</h2>
             {print_header}
             {summary}
-            <SummaryText lang=lang result=result.clone() />
-            <RankingTable lang=lang result=result.clone() focus=focus />
+            {switch}
+            <SummaryText lang=lang result=result.clone() effect_view=effect_view />
+            <RankingTable lang=lang result=result.clone() focus=focus effect_view=effect_view />
             <ProfileView lang=lang result=result.clone() focus=focus />
-            <UncertaintyPlots lang=lang result=result.clone() />
+            <UncertaintyPlots lang=lang result=result.clone() effect_view=effect_view />
             <UnrankedList lang=lang result=result.clone() />
             <OutcomesTable lang=lang result=result.clone() />
             <CohortsView lang=lang result=result.clone() />
@@ -88,10 +124,14 @@ pub(crate) fn ResultsView(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> imp
 }
 
 #[component]
-pub(crate) fn SummaryText(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> impl IntoView {
+pub(crate) fn SummaryText(
+    lang: ReadSignal<Lang>,
+    result: Arc<WebResult>,
+    effect_view: RwSignal<EffectView>,
+) -> impl IntoView {
     let texts = move || lang.get().texts();
     let paragraphs = move || {
-        summary_paragraphs(&result, lang.get())
+        summary_paragraphs(&result, lang.get(), effect_view.get())
             .into_iter()
             .map(|p| view! { <p>{p}</p> })
             .collect_view()

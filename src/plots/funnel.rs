@@ -1,6 +1,8 @@
 //! The funnel plot: effects against spells with control limits (MODEL.md §7).
 
-use kommunebench_engine::model::intervals::{funnel_constant, funnel_limit, Z_95, Z_998};
+use kommunebench_engine::model::intervals::{
+    funnel_constant, funnel_limit, funnel_limit_overdispersed, Z_95, Z_998,
+};
 use kommunebench_engine::report::JsonRanked;
 use plotters::prelude::*;
 
@@ -8,14 +10,21 @@ use super::*;
 use crate::i18n::Lang;
 
 /// The funnel plot: effect against spells with the 95 % and 99.8 % control limits
-/// ±z·√(c/n), c the median of n_k·SE_k² (MODEL.md §7, after Spiegelhalter 2005). Each point
+/// ±z·√(c/n), c the median of n_k·SE_k² (MODEL.md §7, after Spiegelhalter 2005), and, given
+/// τ_m² (`overdispersion`), the same limits widened to ±z·√(c/n + τ_m²), dashed. Each point
 /// carries a `<title>` with the municipality's name, shown on hover.
-pub fn funnel_svg(ranking: &[JsonRanked], lang: Lang) -> String {
+pub fn funnel_svg(ranking: &[JsonRanked], lang: Lang, overdispersion: Option<f64>) -> String {
     let texts = lang.texts();
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (760, 420)).into_drawing_area();
-        let _ = draw_funnel(&root, ranking, lang, texts.th_spells, texts.th_effect);
+        let _ = draw_funnel(
+            &root,
+            ranking,
+            lang,
+            overdispersion,
+            (texts.th_spells, texts.th_effect),
+        );
         let _ = root.present();
     }
     label_points(&svg, ranking)
@@ -25,8 +34,8 @@ pub(super) fn draw_funnel<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
     ranking: &[JsonRanked],
     lang: Lang,
-    x_label: &str,
-    y_label: &str,
+    overdispersion: Option<f64>,
+    (x_label, y_label): (&str, &str),
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
     let spells_and_se: Vec<(usize, Option<f64>)> = ranking
@@ -36,7 +45,9 @@ pub(super) fn draw_funnel<DB: DrawingBackend>(
     let c = funnel_constant(&spells_and_se);
     let max_spells = ranking.iter().map(|r| r.spells).max().unwrap_or(100) as f64 * 1.05;
     let min_spells = ranking.iter().map(|r| r.spells).min().unwrap_or(1).max(1) as f64 * 0.9;
-    let outer = c.map_or(1.0, |c| funnel_limit(c, min_spells, Z_998));
+    let outer = c.map_or(1.0, |c| {
+        funnel_limit_overdispersed(c, min_spells, Z_998, overdispersion.unwrap_or(0.0))
+    });
     let extent = ranking
         .iter()
         .fold(outer, |m, r| m.max(r.effect_months.abs()))
@@ -64,6 +75,16 @@ pub(super) fn draw_funnel<DB: DrawingBackend>(
                     .map(|&n| (n, sign * funnel_limit(c, n, z)))
                     .collect();
                 chart.draw_series(LineSeries::new(line, colour.stroke_width(1)))?;
+                if let Some(tau_m2) = overdispersion {
+                    // Dashed: every other short segment of the widened limit.
+                    for pair in grid.windows(2).step_by(2) {
+                        chart.draw_series(LineSeries::new(
+                            pair.iter()
+                                .map(|&n| (n, sign * funnel_limit_overdispersed(c, n, z, tau_m2))),
+                            colour.stroke_width(2),
+                        ))?;
+                    }
+                }
             }
         }
     }

@@ -99,7 +99,13 @@ mod tests {
         ];
         let caterpillar = caterpillar_svg(&ranking, Some("Odense"), Lang::Da);
         assert_eq!(caterpillar.matches("<circle").count(), 3);
-        let funnel = funnel_svg(&ranking, Lang::En);
+        let funnel = funnel_svg(&ranking, Lang::En, None);
+        // The overdispersed limits add four dashed lines of 50 segments each.
+        let widened = funnel_svg(&ranking, Lang::En, Some(1.0));
+        assert_eq!(
+            widened.matches("<polyline").count(),
+            funnel.matches("<polyline").count() + 4 * 50
+        );
         assert_eq!(funnel.matches("<title>").count(), 3);
         assert!(funnel.contains("<title>A &amp; B</title>"), "{funnel}");
         assert!(!funnel.contains("style="));

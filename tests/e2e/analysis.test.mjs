@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { serveDist, launchBrowser, recordingPage, screenshot } from './support.mjs';
+import { serveDist, launchBrowser, recordingPage, screenshot, OUT_DIR } from './support.mjs';
 
 const DEMO_CSV = process.env.KB_DEMO_CSV;
 const DEMO_JSON = process.env.KB_DEMO_JSON;
@@ -63,6 +63,8 @@ test('the demo data: 72 ranked municipalities with the numbers of `kommunebench 
       assert.equal(got[5], want.stars, `stars of ${want.municipality}`);
       assert.equal(got[6], String(want.spells));
       assert.equal(got[7], `${danish(100 * want.completed_share, 0)} %`);
+      // MODEL.md §8: the rank interval, as `kommunebench analyse` drew it (same seed).
+      assert.equal(got[8], `${want.rank_interval[0]}–${want.rank_interval[1]}`, `rank interval of ${want.municipality}`);
     }
     // Top and bottom five are marked.
     assert.equal(await session.page.locator('#ranking-table tbody tr.fastest').count(), 5);
@@ -74,6 +76,32 @@ test('the demo data: 72 ranked municipalities with the numbers of `kommunebench 
     assert.equal(await session.page.locator('#caterpillar-plot svg circle').count(), 72);
     assert.equal(await session.page.locator('#funnel-plot svg title').count(), 72, 'every funnel point is labelled');
     await session.page.getByLabel('Fremhæv kommune').selectOption('København');
+    // The caterpillar and funnel after the SE fix, for review (the funnel with its
+    // overdispersed limits too).
+    await session.page.locator('#caterpillar-plot').screenshot({ path: `${OUT_DIR}caterpillar.png` });
+    await session.page.locator('#funnel-plot').screenshot({ path: `${OUT_DIR}funnel.png` });
+    const funnelPaths = await session.page.locator('#funnel-plot svg polyline').count();
+    await session.page.getByLabel('Vis også grænser med overspredning (Spiegelhalter 2005)').check();
+    await session.page.waitForFunction(
+      (before) => document.querySelectorAll('#funnel-plot svg polyline').length > before,
+      funnelPaths,
+    );
+    await session.page.locator('#funnel-plot').screenshot({ path: `${OUT_DIR}funnel-overdispersed.png` });
+
+    // The empirical-Bayes view: the table, ranked by the shrunken effects, and back.
+    await session.page.getByLabel('Krympede effekter (empirisk Bayes)').check();
+    const shrunkenRows = await rankingRows(session.page);
+    const byShrunkenRank = [...expected.ranking].sort((a, b) => a.shrunken_rank - b.shrunken_rank);
+    for (const [i, want] of byShrunkenRank.entries()) {
+      assert.equal(shrunkenRows[i][0], String(want.shrunken_rank));
+      assert.ok(shrunkenRows[i][1].startsWith(want.municipality), `${shrunkenRows[i][1]} / ${want.municipality}`);
+      assert.equal(shrunkenRows[i][4], danish(want.shrunken_effect_months, 3), `shrunken effect of ${want.municipality}`);
+    }
+    assert.ok((await session.page.locator('#summary-heading + p + p').textContent()).startsWith(byShrunkenRank[0].municipality));
+    await session.page.locator('#caterpillar-plot').screenshot({ path: `${OUT_DIR}caterpillar-shrunken.png` });
+    await session.page.getByLabel('Som i 2006 (faste effekter)').check();
+    assert.equal((await rankingRows(session.page))[0][0], '1');
+    assert.ok((await rankingRows(session.page))[0][1].startsWith(expected.ranking[0].municipality));
 
     // Drill-down from a table row: the municipality's curves, its table-4 row and its mix.
     await session.page.locator('#ranking-table').getByRole('button', { name: 'Odense', exact: true }).click();

@@ -99,6 +99,8 @@ pub struct JsonModel {
     /// characteristics explain (the seed's "72 pct."), and τ̂².
     pub explained_share: Option<f64>,
     pub tau_squared: Option<f64>,
+    /// τ_m² of MODEL.md §7: the funnel's overdispersion on the months scale.
+    pub overdispersion_months_squared: Option<f64>,
     /// The seeded draws behind `rank_interval` (MODEL.md §8).
     pub rank_draws: usize,
     pub seed: u64,
@@ -123,6 +125,8 @@ pub struct JsonCoefficient {
 pub struct JsonCoefficientEstimate {
     pub term: String,
     pub estimate: f64,
+    /// √diag A(Σ_R + τ̂² I)Aᵀ (see `RankingModel::stage_two_se`).
+    pub se: Option<f64>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -212,6 +216,7 @@ impl JsonReport {
                 r_squared_municipal: model.r_squared_municipal,
                 explained_share: model.explained_share,
                 tau_squared: model.tau_squared,
+                overdispersion_months_squared: model.overdispersion_months_squared,
                 rank_draws: model.options.rank_draws,
                 seed: model.options.seed,
                 coefficients: model
@@ -241,9 +246,11 @@ impl JsonReport {
                     .stage_two_terms
                     .iter()
                     .zip(&model.stage_two_coefficients)
-                    .map(|(term, &estimate)| JsonCoefficientEstimate {
+                    .zip(&model.stage_two_se)
+                    .map(|((term, &estimate), &se)| JsonCoefficientEstimate {
                         term: term.clone(),
                         estimate,
+                        se,
                     })
                     .collect(),
             },

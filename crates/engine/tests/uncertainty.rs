@@ -28,7 +28,7 @@ fn close(got: f64, want: f64, what: &str) {
 }
 
 /// Every §7–§8 field of data set `name` (both have municipal covariates) against the
-/// reference: ≤ 1e-6, and each rank-interval end inside the reference's own rank
+/// reference, with the stage-2 SEs and the funnel's overdispersion: ≤ 1e-6, and each rank-interval end inside the reference's own rank
 /// distribution (lo within its 0.5–4.5 % quantiles, hi within its 95.5–99.5 %).
 fn check_against_scipy(name: &str) {
     let bytes = std::fs::read(fixture(&format!("model_{name}.csv"))).expect("fixture csv");
@@ -49,6 +49,24 @@ fn check_against_scipy(name: &str) {
         number(&reference["tau_squared"]),
         "tau squared",
     );
+    close(
+        model.overdispersion_months_squared.expect("overdispersion"),
+        number(&reference["overdispersion_months_squared"]),
+        "overdispersion",
+    );
+    let stage_two_se = reference["stage_two_se"].as_array().expect("stage-2 SEs");
+    assert_eq!(model.stage_two_se.len(), stage_two_se.len());
+    // The intercept (the level of α̂, set by the identification) has none.
+    assert_eq!(model.stage_two_se[0], None);
+    for ((term, got), want) in model
+        .stage_two_terms
+        .iter()
+        .zip(&model.stage_two_se)
+        .zip(stage_two_se)
+        .skip(1)
+    {
+        close(got.expect("an SE"), number(want), term);
+    }
     let rows = reference["ranking"].as_array().expect("rows");
     assert_eq!(rows.len(), model.ranking.len());
     for want in rows {

@@ -122,6 +122,11 @@ pub struct RankingModel {
     /// Stage 2: the names of Z's columns and γ̂.
     pub stage_two_terms: Vec<String>,
     pub stage_two_coefficients: Vec<f64>,
+    /// SE of γ̂: √diag A(Σ_R + τ̂² I)Aᵀ, A = (ZᵀWZ)⁻¹ZᵀW (stage-1 noise and the
+    /// municipalities' own variation; `None` without τ̂², and for the intercept).
+    pub stage_two_se: Vec<Option<f64>>,
+    /// τ_m² = τ̂²·median (∂observed_k/∂a)²: the funnel's overdispersion in months² (§7).
+    pub overdispersion_months_squared: Option<f64>,
     /// Weighted R² of stage 2 (`None` when undefined).
     pub r_squared_municipal: Option<f64>,
     /// MODEL.md §8: 1 − Var(effect)/Var(observed) over R (the seed's "72 pct.").
@@ -288,6 +293,34 @@ pub fn fit_ranking_identified(
         row.shrunken_rank = found.shrunken_rank;
         row.rank_interval = found.rank_interval;
     }
+    let n_ranked = rows.len();
+    // The intercept is the level of α̂, which the identification sets: no SE (its SE would
+    // change with the municipality fixed at 0; the slopes' do not).
+    let stage_two_se: Vec<Option<f64>> = stage_two
+        .projection
+        .iter()
+        .enumerate()
+        .map(|(column, a)| {
+            uncertainty.tau_squared.filter(|_| column > 0).map(|tau2| {
+                let mut variance = 0.0;
+                for s in 0..n_ranked {
+                    let inner: f64 = (0..n_ranked)
+                        .map(|t| stage_two.sigma[s * n_ranked + t] * a[t])
+                        .sum();
+                    variance += a[s] * (inner + tau2 * a[s]);
+                }
+                variance.max(0.0).sqrt()
+            })
+        })
+        .collect();
+    let overdispersion_months_squared = uncertainty.tau_squared.and_then(|tau2| {
+        let slopes: Vec<f64> = rows
+            .iter()
+            .filter(|r| r.p_value.is_some())
+            .map(|r| r.observed_slope)
+            .collect();
+        intervals::overdispersion_months(tau2, &slopes)
+    });
     rows.sort_by(|a, b| {
         a.effect_months
             .total_cmp(&b.effect_months)
@@ -350,6 +383,8 @@ pub fn fit_ranking_identified(
         alpha: stage_one.alpha.clone(),
         stage_two_terms: stage_two.terms,
         stage_two_coefficients: stage_two.coefficients,
+        stage_two_se,
+        overdispersion_months_squared,
         r_squared_municipal: stage_two.r_squared,
         explained_share: uncertainty.explained_share,
         tau_squared: uncertainty.tau_squared,

@@ -23,6 +23,8 @@ pub(super) struct StageTwo {
     pub(super) residual_maker: Vec<f64>,
     /// Σ_R, |R|×|R| row-major.
     pub(super) sigma: Vec<f64>,
+    /// A = (ZᵀWZ)⁻¹ZᵀW (γ̂ = A α̂), one row per stage-2 column, |R| wide.
+    pub(super) projection: Vec<Vec<f64>>,
     pub(super) r_squared: Option<f64>,
 }
 
@@ -91,6 +93,7 @@ pub(super) fn stage_two(
             alpha_variance: Vec::new(),
             residual_maker: Vec::new(),
             sigma: Vec::new(),
+            projection: Vec::new(),
             r_squared: None,
         });
     }
@@ -154,11 +157,16 @@ pub(super) fn stage_two(
         Some(1.0 - residual_ss / total_ss)
     };
 
-    // M = I − P with P = Z (ZᵀWZ)⁻¹ ZᵀW: column s of P is Z (ZᵀWZ)⁻¹ z_s w_s.
+    // M = I − P with P = Z (ZᵀWZ)⁻¹ ZᵀW: column s of P is Z (ZᵀWZ)⁻¹ z_s w_s, and
+    // (ZᵀWZ)⁻¹ z_s w_s is column s of A.
     let mut residual_maker = vec![0.0; n_ranked * n_ranked];
+    let mut projection = vec![vec![0.0; n_ranked]; n_columns];
     for s in 0..n_ranked {
         let z_s: Vec<f64> = (0..n_columns).map(|c| columns[c][s] * weights[s]).collect();
         let solved = cholesky.solve(&z_s);
+        for (c, value) in solved.iter().enumerate() {
+            projection[c][s] = *value;
+        }
         for r in 0..n_ranked {
             let p_rs: f64 = (0..n_columns).map(|c| columns[c][r] * solved[c]).sum();
             residual_maker[r * n_ranked + s] = f64::from(u8::from(r == s)) - p_rs;
@@ -192,6 +200,7 @@ pub(super) fn stage_two(
         alpha_variance: (0..n_ranked).map(|r| sigma(r, r)).collect(),
         residual_maker,
         sigma: sigma_matrix,
+        projection,
         r_squared,
     })
 }
