@@ -1,11 +1,12 @@
-//! CSV: the first pass (encoding and delimiter) and the second (records with their physical
-//! line numbers).
+//! CSV: the second pass (records with their physical line numbers), after the first pass of
+//! `sniff` (encoding, delimiter, `sep=` line, unterminated quotes, mixed encodings).
 
 use std::io::{Read, Seek, SeekFrom};
 
 use super::options::{ReadOptions, ReadProgress, ReadReport, SourceFormat, TextEncoding};
 use super::problems::ReadError;
 use super::rows::CohortBuilder;
+use super::sniff::{byte_order_mark, first_pass, FirstPass, LineBreaks, Utf16ToUtf8, CHUNK_BYTES};
 
 pub(super) fn source_error(error: std::io::Error) -> ReadError {
     ReadError::Source {
@@ -26,112 +27,6 @@ pub(super) fn read_up_to(source: &mut impl Read, buffer: &mut [u8]) -> Result<us
     Ok(filled)
 }
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-const CHUNK_BYTES: usize = 1 << 20;
-
-/// What the first pass learns: the encoding and the delimiter.
-fn scan_encoding_and_delimiter<R: Read>(
-    source: &mut R,
-    total_bytes: u64,
-    progress: &mut dyn FnMut(ReadProgress),
-) -> Result<(TextEncoding, u8), ReadError> {
-    let mut chunk = vec![0u8; CHUNK_BYTES];
-    // Bytes of an incomplete UTF-8 sequence at the end of the previous chunk.
-    let mut carry: Vec<u8> = Vec::new();
-    let mut header_line: Vec<u8> = Vec::new();
-    let mut header_complete = false;
-    let mut is_utf8 = true;
-    let mut has_bom = false;
-    let mut bytes_read: u64 = 0;
-    let mut first = true;
-    loop {
-        let n = read_up_to(source, &mut chunk)?;
-        if n == 0 {
-            break;
-        }
-        bytes_read += n as u64;
-        let mut data = &chunk[..n];
-        if first {
-            first = false;
-            if data.starts_with(BOM) {
-                has_bom = true;
-                data = &data[BOM.len()..];
-            }
-        }
-        if !header_complete {
-            header_complete = collect_header_line(&mut header_line, data);
-        }
-        if is_utf8 && !has_bom {
-            // Complete a sequence split by the previous chunk boundary.
-            if !carry.is_empty() {
-                let sequence_len = match carry[0] {
-                    0xC0..=0xDF => 2,
-                    0xE0..=0xEF => 3,
-                    _ => 4,
-                };
-                let needed = (sequence_len - carry.len()).min(data.len());
-                carry.extend_from_slice(&data[..needed]);
-                data = &data[needed..];
-                if carry.len() == sequence_len {
-                    is_utf8 = std::str::from_utf8(&carry).is_ok();
-                    carry.clear();
-                }
-            }
-            if is_utf8 {
-                match std::str::from_utf8(data) {
-                    Ok(_) => {}
-                    // An incomplete sequence at the end: keep it for the next chunk.
-                    Err(e) if e.error_len().is_none() => {
-                        carry.extend_from_slice(&data[e.valid_up_to()..])
-                    }
-                    Err(_) => is_utf8 = false,
-                }
-            }
-        }
-        progress(ReadProgress {
-            pass: 1,
-            bytes_read,
-            total_bytes,
-        });
-        if header_complete && (has_bom || !is_utf8) {
-            break;
-        }
-    }
-    let encoding = match (has_bom, is_utf8 && carry.is_empty()) {
-        (true, _) => TextEncoding::Utf8WithBom,
-        (false, true) => TextEncoding::Utf8,
-        (false, false) => TextEncoding::Windows1252,
-    };
-    Ok((encoding, detect_delimiter(&header_line)))
-}
-
-/// Appends `data` to the first non-blank line; true once that line is complete.
-fn collect_header_line(header_line: &mut Vec<u8>, data: &[u8]) -> bool {
-    for &byte in data {
-        if byte == b'\n' {
-            if header_line.iter().all(u8::is_ascii_whitespace) {
-                header_line.clear();
-                continue;
-            }
-            return true;
-        }
-        header_line.push(byte);
-    }
-    false
-}
-
-/// The delimiter that occurs most often in the header line; ties go to tab, then `;`, then `,`.
-fn detect_delimiter(header_line: &[u8]) -> u8 {
-    let count = |d: u8| header_line.iter().filter(|&&b| b == d).count();
-    let mut best = b'\t';
-    for candidate in [b';', b','] {
-        if count(candidate) > count(best) {
-            best = candidate;
-        }
-    }
-    best
-}
-
 /// The second pass's byte source: reports progress and finds the physical line where each
 /// record starts.
 ///
@@ -149,8 +44,8 @@ struct LineCountingReader<'a, R> {
     pending: Vec<u8>,
     pending_start: usize,
     pending_offset: u64,
-    /// Newlines before `pending_offset`.
-    newlines_before_pending: u64,
+    /// Line breaks before `pending_offset` (LF, CRLF or a lone CR each count once).
+    breaks_before_pending: LineBreaks,
 }
 
 impl<R: Read> LineCountingReader<'_, R> {
@@ -162,8 +57,8 @@ impl<R: Read> LineCountingReader<'_, R> {
             .unwrap_or(usize::MAX)
             .min(self.pending.len() - self.pending_start);
         let counted_end = self.pending_start + consumed;
-        self.newlines_before_pending +=
-            count_newlines(&self.pending[self.pending_start..counted_end]);
+        self.breaks_before_pending
+            .feed(&self.pending[self.pending_start..counted_end]);
         self.pending_start = counted_end;
         self.pending_offset += consumed as u64;
         // Compact now and then, not per record: moving the buffer each time would cost
@@ -173,14 +68,12 @@ impl<R: Read> LineCountingReader<'_, R> {
             self.pending_start = 0;
         }
         let rest = &self.pending[self.pending_start..];
-        let leading_breaks = rest.iter().take_while(|&&b| b == b'\r' || b == b'\n');
-        let leading_newlines = leading_breaks.filter(|&&b| b == b'\n').count() as u64;
-        self.newlines_before_pending + leading_newlines + 1
+        let leading = rest
+            .iter()
+            .take_while(|&&b| b == b'\r' || b == b'\n')
+            .count();
+        self.breaks_before_pending.count + self.breaks_before_pending.peek(&rest[..leading]) + 1
     }
-}
-
-fn count_newlines(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 impl<R: Read> Read for LineCountingReader<'_, R> {
@@ -201,38 +94,59 @@ impl<R: Read> Read for LineCountingReader<'_, R> {
 }
 
 /// The CSV records of `source` after the first pass: the reader (which knows each record's
-/// line) and the encoding and delimiter it decided on.
-type CsvRecords<'a, R> = (csv::Reader<LineCountingReader<'a, R>>, TextEncoding, u8);
+/// line) and what the first pass decided.
+type CsvRecords<'a> = (
+    csv::Reader<LineCountingReader<'a, Box<dyn Read + 'a>>>,
+    FirstPass,
+);
 
-fn open_csv_records<'a, R: Read + Seek>(
+fn open_csv_records<'a, R: Read + Seek + 'a>(
     mut source: R,
     total_bytes: u64,
     progress: &'a mut dyn FnMut(ReadProgress),
-) -> Result<CsvRecords<'a, R>, ReadError> {
-    let (encoding, delimiter) = scan_encoding_and_delimiter(&mut source, total_bytes, progress)?;
-    let skip = if encoding == TextEncoding::Utf8WithBom {
-        BOM.len() as u64
-    } else {
-        0
+) -> Result<CsvRecords<'a>, ReadError> {
+    let mut first_bytes = [0u8; 3];
+    let n_first = read_up_to(&mut source, &mut first_bytes)?;
+    let (announced, skip) = byte_order_mark(&first_bytes[..n_first]);
+    source
+        .seek(SeekFrom::Start(skip as u64))
+        .map_err(source_error)?;
+    let first = match announced {
+        Some(encoding @ (TextEncoding::Utf16Le | TextEncoding::Utf16Be)) => first_pass(
+            &mut Utf16ToUtf8::new(&mut source, encoding),
+            announced,
+            total_bytes,
+            progress,
+        )?,
+        _ => first_pass(&mut source, announced, total_bytes, progress)?,
     };
-    source.seek(SeekFrom::Start(skip)).map_err(source_error)?;
+    source
+        .seek(SeekFrom::Start(skip as u64))
+        .map_err(source_error)?;
+    // UTF-16 is read as UTF-8 from here on.
+    let text: Box<dyn Read + 'a> = match first.encoding {
+        TextEncoding::Utf16Le | TextEncoding::Utf16Be => {
+            Box::new(Utf16ToUtf8::new(source, first.encoding))
+        }
+        _ => Box::new(source),
+    };
     let counted = LineCountingReader {
-        inner: source,
-        bytes_read: skip,
+        inner: text,
+        bytes_read: skip as u64,
         total_bytes,
         progress,
         reported_at: 0,
         pending: Vec::new(),
         pending_start: 0,
         pending_offset: 0,
-        newlines_before_pending: 0,
+        breaks_before_pending: LineBreaks::default(),
     };
     let reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
+        .delimiter(first.delimiter)
         .has_headers(false)
         .flexible(true)
         .from_reader(counted);
-    Ok((reader, encoding, delimiter))
+    Ok((reader, first))
 }
 
 /// Decodes one field into `out` (reused, so no allocation per field).
@@ -246,9 +160,11 @@ fn decode_field(encoding: TextEncoding, bytes: &[u8], out: &mut String) {
                     .0,
             );
         }
-        TextEncoding::Utf8 | TextEncoding::Utf8WithBom => {
-            out.push_str(&String::from_utf8_lossy(bytes))
-        }
+        // UTF-16 arrives here transcoded to UTF-8.
+        TextEncoding::Utf8
+        | TextEncoding::Utf8WithBom
+        | TextEncoding::Utf16Le
+        | TextEncoding::Utf16Be => out.push_str(&String::from_utf8_lossy(bytes)),
     }
 }
 
@@ -269,28 +185,32 @@ fn read_record(
         })
 }
 
-/// The first non-blank line of a CSV source (decoded), its encoding and its delimiter.
+/// The first non-blank line of a CSV source (decoded, after a `sep=` line), its encoding and
+/// its delimiter.
 pub(super) fn csv_header<R: Read + Seek>(
     source: R,
     total_bytes: u64,
 ) -> Result<(Vec<String>, TextEncoding, u8), ReadError> {
     let mut ignore_progress = |_| {};
-    let (mut reader, encoding, delimiter) =
-        open_csv_records(source, total_bytes, &mut ignore_progress)?;
+    let (mut reader, first) = open_csv_records(source, total_bytes, &mut ignore_progress)?;
     let mut record = csv::ByteRecord::new();
+    let mut skip_sep_line = first.has_sep_line;
     while read_record(&mut reader, &mut record)? {
         if is_blank_line(&record) {
+            continue;
+        }
+        if std::mem::take(&mut skip_sep_line) {
             continue;
         }
         let header = record
             .iter()
             .map(|field| {
                 let mut text = String::new();
-                decode_field(encoding, field, &mut text);
+                decode_field(first.encoding, field, &mut text);
                 text
             })
             .collect();
-        return Ok((header, encoding, delimiter));
+        return Ok((header, first.encoding, first.delimiter));
     }
     Err(ReadError::Empty)
 }
@@ -301,16 +221,22 @@ pub(super) fn read_csv<R: Read + Seek>(
     options: &ReadOptions,
     progress: &mut dyn FnMut(ReadProgress),
 ) -> Result<ReadReport, ReadError> {
-    let (mut reader, encoding, delimiter) = open_csv_records(source, total_bytes, progress)?;
+    let (mut reader, first) = open_csv_records(source, total_bytes, progress)?;
+    let encoding = first.encoding;
     let mut record = csv::ByteRecord::new();
     let mut fields: Vec<String> = Vec::new();
     let mut builder: Option<CohortBuilder> = None;
+    // Excel's `sep=` line is neither the header nor a row (it still counts as line 1).
+    let mut skip_sep_line = first.has_sep_line;
     while read_record(&mut reader, &mut record)? {
         if is_blank_line(&record) {
             continue;
         }
         let offset = record.position().map_or(0, csv::Position::byte);
         let line = reader.get_mut().line_at(offset);
+        if std::mem::take(&mut skip_sep_line) {
+            continue;
+        }
         fields.resize_with(record.len(), String::new);
         for (index, (field, text)) in record.iter().zip(fields.iter_mut()).enumerate() {
             // Columns the model never reads (identifiers, ignored columns) are not decoded.
@@ -326,6 +252,6 @@ pub(super) fn read_csv<R: Read + Seek>(
     let builder = builder.ok_or(ReadError::Empty)?;
     builder.finish(SourceFormat::Csv {
         encoding,
-        delimiter: char::from(delimiter),
+        delimiter: char::from(first.delimiter),
     })
 }

@@ -13,6 +13,7 @@ mod delimited;
 mod options;
 mod problems;
 mod rows;
+mod sniff;
 mod xlsx;
 
 use std::io::{Read, Seek, SeekFrom};

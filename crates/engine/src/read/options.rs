@@ -30,6 +30,9 @@ pub enum TextEncoding {
     Utf8,
     Utf8WithBom,
     Windows1252,
+    /// UTF-16 with a byte-order mark (Excel's "Unicode text"), little- or big-endian.
+    Utf16Le,
+    Utf16Be,
 }
 
 /// What kind of file was read.

@@ -138,6 +138,20 @@ pub enum ReadError {
         name: String,
         available: Vec<String>,
     },
+    /// A quoted field is still open at the end of the file (MODEL.md §6): every later row
+    /// would vanish inside it.
+    UnterminatedQuote {
+        line: u64,
+    },
+    /// A UTF-8 byte-order mark in front of text that is not UTF-8.
+    BomButNotUtf8 {
+        line: u64,
+    },
+    /// Lines in UTF-8 and lines in another encoding in one file (two exports pasted together).
+    MixedEncodings {
+        utf8_line: u64,
+        other_line: u64,
+    },
 }
 
 impl ReadError {
@@ -197,6 +211,24 @@ impl ReadError {
             (English, ReadError::SheetNotFound { name, available }) => format!(
                 "The Excel file has no sheet named “{name}” (its sheets are: {}).",
                 available.join(", ")
+            ),
+            (Danish, ReadError::UnterminatedQuote { line }) => format!(
+                "Linje {line}: et citationstegn (\") åbner et felt, som aldrig lukkes. Alle senere rækker ville forsvinde i det felt; ret linjen, og indlæs filen igen."
+            ),
+            (English, ReadError::UnterminatedQuote { line }) => format!(
+                "Line {line}: a quotation mark (\") opens a field that is never closed. Every later row would vanish into that field; correct the line and load the file again."
+            ),
+            (Danish, ReadError::BomButNotUtf8 { line }) => format!(
+                "Filen begynder som UTF-8 (med BOM), men linje {line} er ikke UTF-8 (måske Windows-1252). Gem hele filen i én tegnkodning."
+            ),
+            (English, ReadError::BomButNotUtf8 { line }) => format!(
+                "The file starts as UTF-8 (with a BOM), but line {line} is not UTF-8 (perhaps Windows-1252). Save the whole file in one encoding."
+            ),
+            (Danish, ReadError::MixedEncodings { utf8_line, other_line }) => format!(
+                "Filen blander tegnkodninger: linje {utf8_line} er UTF-8, linje {other_line} er ikke (måske to eksporter sat sammen). Navne som «København» ville blive til to kommuner; gem hele filen i én tegnkodning."
+            ),
+            (English, ReadError::MixedEncodings { utf8_line, other_line }) => format!(
+                "The file mixes encodings: line {utf8_line} is UTF-8, line {other_line} is not (perhaps two exports pasted together). Names like “København” would become two municipalities; save the whole file in one encoding."
             ),
         }
     }
