@@ -188,6 +188,8 @@ pub struct Texts {
     pub q_significant_label: &'static str,
     pub tau_squared_label: &'static str,
     pub stage_two_heading: &'static str,
+    pub warnings_heading: &'static str,
+    pub model_error_heading: &'static str,
     pub pooled_label: &'static str,
     pub dropped_label: &'static str,
     pub without_events_label: &'static str,
@@ -322,6 +324,8 @@ const DA: Texts = Texts {
     q_significant_label: "Kommuner med q < 0,05",
     tau_squared_label: "Variation mellem kommuner (τ̂²)",
     stage_two_heading: "Kommunale forhold (trin 2): γ̂ med standardfejl",
+    warnings_heading: "Advarsler om filen",
+    model_error_heading: "Rangordningsmodellen kunne ikke beregnes",
     pooled_label: "Sjældne niveauer slået sammen",
     dropped_label: "Variable uden variation (udeladt)",
     without_events_label: "Kommuner uden afsluttede forløb inden for horisonten",
@@ -456,6 +460,8 @@ const EN: Texts = Texts {
     q_significant_label: "Municipalities with q < 0.05",
     tau_squared_label: "Variation between municipalities (τ̂²)",
     stage_two_heading: "Municipal characteristics (stage 2): γ̂ with standard errors",
+    warnings_heading: "Warnings about the file",
+    model_error_heading: "The ranking model could not be fitted",
     pooled_label: "Rare levels pooled",
     dropped_label: "Covariates without variation (dropped)",
     without_events_label: "Municipalities without completed spells within the horizon",
@@ -484,6 +490,18 @@ impl Lang {
             (Lang::En, Horizon | Piece) => "Enter a positive number of months (e.g. 48 or 2.5).",
             (Lang::Da, MinSpells) => "Skriv et helt tal på mindst 1.",
             (Lang::En, MinSpells) => "Enter a whole number of at least 1.",
+        }
+    }
+}
+
+impl Lang {
+    /// "Showing the first 100 of 2,345 (all are in the download)."
+    pub fn shown_of(self, shown: usize, total: usize) -> String {
+        match self {
+            Lang::Da => {
+                format!("Viser de første {shown} af {total} (alle er med i filen, der kan hentes).")
+            }
+            Lang::En => format!("Showing the first {shown} of {total} (all are in the download)."),
         }
     }
 }
@@ -541,6 +559,22 @@ pub fn error_text(lang: Lang, error: &WorkerError) -> String {
         (Lang::En, WorkerError::Unreachable) => {
             "The browser could not start or reach the analysis. Try again, or use a newer browser.".to_owned()
         }
+        (Lang::Da, WorkerError::Crashed(detail)) => format!(
+            "Beregningen stoppede med en fejl ({detail}). Start forfra; er filen meget stor, så brug kommandolinjen."
+        ),
+        (Lang::En, WorkerError::Crashed(detail)) => format!(
+            "The analysis stopped with an error ({detail}). Start over; if the file is very large, use the command line."
+        ),
+        (Lang::Da, WorkerError::FileTooLarge { bytes, limit_bytes }) => format!(
+            "Filen fylder {:.0} MB; browseren læser højst {:.0} MB. Brug kommandolinjen (`kommunebench analyse`), som læser filer i alle størrelser.",
+            bytes / 1e6,
+            limit_bytes / 1e6
+        ),
+        (Lang::En, WorkerError::FileTooLarge { bytes, limit_bytes }) => format!(
+            "The file is {:.0} MB; the browser reads at most {:.0} MB. Use the command line (`kommunebench analyse`), which reads files of any size.",
+            bytes / 1e6,
+            limit_bytes / 1e6
+        ),
         (Lang::Da, WorkerError::Unsealed(what)) => format!(
             "Beregningen kunne ikke afskærmes fra netværket ({what}); af hensyn til dine data går den ikke i gang."
         ),
@@ -638,6 +672,11 @@ mod tests {
             WorkerError::BadAnswer("x".to_owned()),
             WorkerError::Unreachable,
             WorkerError::Unsealed("fetch".to_owned()),
+            WorkerError::Crashed("RuntimeError: unreachable".to_owned()),
+            WorkerError::FileTooLarge {
+                bytes: 9e8,
+                limit_bytes: 5e8,
+            },
             WorkerError::Read(kommunebench_engine::ReadError::Empty),
             WorkerError::Model(
                 kommunebench_engine::model::ModelError::NoEventsWithinHorizon {

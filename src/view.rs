@@ -47,6 +47,10 @@ pub fn visible_rows(
     rows
 }
 
+/// How many rows of a list that can be long (excluded rows, unranked municipalities) the page
+/// renders; the count says how many there are, and the download has them all.
+pub const LONG_LIST_SHOWN: usize = 100;
+
 /// Which effects the results show: the seed's fixed effects, or the empirical-Bayes
 /// shrunken ones (MODEL.md §8).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

@@ -14,7 +14,7 @@ use crate::i18n::Lang;
 use crate::state::{build_request, ModelChoices, OptionField, OptionsForm, Stage};
 use crate::view::TEMPLATE_CSV;
 use crate::worker::client::WorkerClient;
-use crate::worker::protocol::{Action, ColumnInfo, Progress, Request, Response};
+use crate::worker::protocol::{Action, ColumnInfo, Progress, Request, Response, WorkerError};
 use kommunebench_engine::Role;
 
 /// Where the language choice is remembered (this browser only, never sent anywhere).
@@ -30,6 +30,10 @@ fn stored_lang() -> Lang {
         .and_then(|code| Lang::from_code(&code))
         .unwrap_or_default()
 }
+
+/// The largest file the browser version reads (the worker holds the valid spells, the
+/// model's design and, for xlsx, the workbook): 500 MB.
+const MAX_BROWSER_FILE_BYTES: f64 = 500e6;
 
 /// MODEL.md's defaults (the options form's initial values).
 fn default_choices() -> ModelChoices {
@@ -152,6 +156,14 @@ pub fn App() -> impl IntoView {
         )
     };
     let choose_file = move |file: web_sys::File| {
+        // Beyond this the browser tab runs out of memory; the CLI reads any size.
+        if file.size() > MAX_BROWSER_FILE_BYTES {
+            stage.set(Stage::Failed(WorkerError::FileTooLarge {
+                bytes: file.size(),
+                limit_bytes: MAX_BROWSER_FILE_BYTES,
+            }));
+            return;
+        }
         let name = file.name();
         chosen_file.set_value(Some(file));
         sheet.set(None);
@@ -279,6 +291,7 @@ pub fn App() -> impl IntoView {
                     <section class="progress" aria-live="polite">
                         <p>{move || texts().progress_inspecting}</p>
                         <progress></progress>
+                        <button type="button" class="button secondary" on:click=cancel>{move || texts().cancel_button}</button>
                     </section>
                 }
                     .into_any(),

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::download::download;
 use crate::i18n::Lang;
 use crate::view::excluded_rows_csv;
+use crate::view::LONG_LIST_SHOWN;
 use crate::worker::protocol::WebResult;
 
 #[component]
@@ -17,9 +18,11 @@ pub(crate) fn ExcludedRows(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> im
         let result = result.clone();
         move || {
             let lang = lang.get();
+            // A file can lose thousands of rows: the first ones are listed, all are in the download.
             result
                 .excluded_rows
                 .iter()
+                .take(LONG_LIST_SHOWN)
                 .map(|row| {
                     let message = row.message(lang.engine());
                     view! {
@@ -43,6 +46,9 @@ pub(crate) fn ExcludedRows(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> im
     view! {
         <section class="excluded" id="excluded-rows" aria-labelledby="excluded-heading">
             <h3 id="excluded-heading">{move || format!("{} ({n})", texts().excluded_heading)}</h3>
+            {(n > LONG_LIST_SHOWN).then(|| view! {
+                <p class="hint" id="excluded-shown">{move || lang.get().shown_of(LONG_LIST_SHOWN, n)}</p>
+            })}
             {if n == 0 {
                 view! { <p>{move || texts().excluded_none}</p> }.into_any()
             } else {

@@ -73,7 +73,11 @@ pub(crate) fn UncertaintyPlots(
             )
         })
     };
-    let tau_months_squared = result.report.model.overdispersion_months_squared;
+    let tau_months_squared = result
+        .report
+        .model
+        .as_ref()
+        .and_then(|m| m.overdispersion_months_squared);
     let funnel = Signal::derive(move || {
         funnel_svg(
             &result.report.ranking,

@@ -13,7 +13,9 @@ pub(crate) fn ModelDetails(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> im
     let body = move || {
         let lang = lang.get();
         let t = lang.texts();
-        let model = &result.report.model;
+        let Some(model) = result.report.model.as_ref() else {
+            return view! { <p class="hint">"–"</p> }.into_any();
+        };
         let coefficients = model
             .coefficients
             .iter()
@@ -92,6 +94,7 @@ pub(crate) fn ModelDetails(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> im
                 <tbody>{stage_two}</tbody>
             </table>
         }
+        .into_any()
     };
     view! {
         <details class="model">

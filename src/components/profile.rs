@@ -61,7 +61,7 @@ pub(crate) fn ProfileView(
                 }
             })
             .collect_view();
-        let svg = profile_svg(profile, report.model.horizon_months, lang);
+        let svg = profile_svg(profile, report.options.horizon_months, lang);
         view! {
             <dl class="summary">
                 <div><dt>{t.th_rank}</dt><dd>{format!("{} / {}", row.rank, report.ranking.len())}</dd></div>

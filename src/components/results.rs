@@ -23,11 +23,13 @@ pub(crate) fn ResultsView(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> imp
             let report = &result.report;
             let r_squared = report
                 .model
-                .r_squared_municipal
+                .as_ref()
+                .and_then(|m| m.r_squared_municipal)
                 .map_or_else(|| "–".to_owned(), |r| lang.format_number(r, 2));
             let explained = report
                 .model
-                .explained_share
+                .as_ref()
+                .and_then(|m| m.explained_share)
                 .map_or_else(|| "–".to_owned(), |share| percent(lang, share, 0));
             view! {
                 <dl class="summary">
@@ -37,7 +39,7 @@ pub(crate) fn ResultsView(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> imp
                     <div><dt>{t.summary_completed}</dt><dd>{percent(lang, report.national.completed_share, 1)}</dd></div>
                     <div class="explained"><dt>{t.summary_explained}</dt><dd>{explained}</dd><p class="card-help">{t.summary_explained_help}</p></div>
                     <div><dt>{t.summary_r_squared}</dt><dd>{r_squared}</dd><p class="card-help">{t.summary_r_squared_help}</p></div>
-                    <div><dt>{t.summary_horizon}</dt><dd>{format!("{} {}", lang.format_number(report.model.horizon_months, 0), t.months_unit)}</dd></div>
+                    <div><dt>{t.summary_horizon}</dt><dd>{format!("{} {}", lang.format_number(report.options.horizon_months, 0), t.months_unit)}</dd></div>
                 </dl>
             }
         }
@@ -80,7 +82,7 @@ pub(crate) fn ResultsView(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> imp
         move || {
             let lang = lang.get();
             let t = lang.texts();
-            let model = &result.report.model;
+            let model = &result.report.options;
             let date = js_sys::Date::new_0()
                 .to_locale_date_string(lang.code(), &wasm_bindgen::JsValue::UNDEFINED);
             let options = format!(
@@ -104,11 +106,47 @@ pub(crate) fn ResultsView(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> imp
             }
         }
     };
+    // Shown above the results: the analysis went on, but an officer should look.
+    let warnings = {
+        let result = result.clone();
+        move || {
+            let lang = lang.get();
+            (!result.warnings.is_empty()).then(|| {
+                let items = result
+                    .warnings
+                    .iter()
+                    .map(|w| view! { <li data-code=w.code.code()>{w.message(lang.engine())}</li> })
+                    .collect_view();
+                view! {
+                    <section class="warnings" role="note" aria-labelledby="warnings-heading">
+                        <h3 id="warnings-heading">{lang.texts().warnings_heading}</h3>
+                        <ul>{items}</ul>
+                    </section>
+                }
+            })
+        }
+    };
+    let model_error = {
+        let result = result.clone();
+        move || {
+            let lang = lang.get();
+            result.model_error.as_ref().map(|error| {
+                view! {
+                    <section class="failure" role="alert" id="model-error">
+                        <h3>{lang.texts().model_error_heading}</h3>
+                        <p>{error.message(lang.engine())}</p>
+                    </section>
+                }
+            })
+        }
+    };
     view! {
         <section class="results" aria-labelledby="results-heading" data-n-ranked=n_ranked.to_string()>
             <h2 id="results-heading">{move || texts().results_heading}</h2>
             {print_header}
             {summary}
+            {warnings}
+            {model_error}
             {switch}
             <SummaryText lang=lang result=result.clone() effect_view=effect_view />
             <RankingTable lang=lang result=result.clone() focus=focus effect_view=effect_view />

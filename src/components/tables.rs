@@ -8,6 +8,7 @@ use super::*;
 use crate::i18n::Lang;
 use crate::plots::cohort_curves_svg;
 use crate::view::percent;
+use crate::view::LONG_LIST_SHOWN;
 use crate::worker::protocol::WebResult;
 
 #[component]
@@ -21,6 +22,7 @@ pub(crate) fn UnrankedList(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> im
             .report
             .unranked
             .iter()
+            .take(LONG_LIST_SHOWN)
             .map(|u| {
                 let reason = if u.reason == "too_few_spells" { t.reason_too_few } else { t.reason_no_event };
                 view! {
@@ -34,6 +36,7 @@ pub(crate) fn UnrankedList(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> im
     view! {
         <details class="unranked">
             <summary>{move || format!("{} ({n})", texts().unranked_heading)}</summary>
+            {(n > LONG_LIST_SHOWN).then(|| view! { <p class="hint">{move || lang.get().shown_of(LONG_LIST_SHOWN, n)}</p> })}
             <ul>{items}</ul>
         </details>
     }

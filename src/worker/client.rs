@@ -17,6 +17,9 @@ struct Running {
     worker: Worker,
     /// Kept alive as long as the worker; dropping it would detach the handler.
     _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+    /// Set when the worker reported an error: the next request starts a fresh one.
+    crashed: Rc<std::cell::Cell<bool>>,
     ready: Rc<RefCell<bool>>,
     pending: Rc<RefCell<Vec<JsValue>>>,
 }
@@ -41,6 +44,15 @@ impl WorkerClient {
         if let Some(file) = file {
             js_sys::Reflect::set(&message, &JsValue::from_str("file"), file)
                 .map_err(|_| WorkerError::BadRequest("cannot attach the file".to_owned()))?;
+        }
+        // A worker that failed is not reused.
+        if self
+            .running
+            .borrow()
+            .as_ref()
+            .is_some_and(|r| r.crashed.get())
+        {
+            self.stop();
         }
         if self.running.borrow().is_none() {
             *self.running.borrow_mut() = Some(start(on_response)?);
@@ -73,6 +85,22 @@ fn start(on_response: Rc<dyn Fn(Response)>) -> Result<Running, WorkerError> {
     let ready = Rc::new(RefCell::new(false));
     let pending: Rc<RefCell<Vec<JsValue>>> = Rc::new(RefCell::new(Vec::new()));
     let (ready_flag, queue, target) = (ready.clone(), pending.clone(), worker.clone());
+    let crashed = Rc::new(std::cell::Cell::new(false));
+    // A panic, a failed load or an unreadable message: never a page that waits forever.
+    let on_error = {
+        let (crashed, on_response) = (crashed.clone(), on_response.clone());
+        Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            event.prevent_default();
+            crashed.set(true);
+            let detail = js_sys::Reflect::get(&event, &JsValue::from_str("message"))
+                .ok()
+                .and_then(|m| m.as_string())
+                .unwrap_or_else(|| event.type_());
+            on_response(Response::Failed(WorkerError::Crashed(detail)));
+        })
+    };
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    worker.set_onmessageerror(Some(on_error.as_ref().unchecked_ref()));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         match serde_wasm_bindgen::from_value::<Response>(event.data()) {
             Ok(Response::Ready) => {
@@ -89,6 +117,8 @@ fn start(on_response: Rc<dyn Fn(Response)>) -> Result<Running, WorkerError> {
     Ok(Running {
         worker,
         _on_message: on_message,
+        _on_error: on_error,
+        crashed,
         ready,
         pending,
     })

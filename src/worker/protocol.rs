@@ -3,6 +3,7 @@
 
 use kommunebench_engine::model::profile::MunicipalityProfile;
 use kommunebench_engine::model::ModelError;
+use kommunebench_engine::read::warnings::ReadWarning;
 use kommunebench_engine::read::{ColumnUsage, ExcludedRow, ReadError, SourceFormat};
 use kommunebench_engine::report::JsonReport;
 use kommunebench_engine::survival::tables::CohortCurve;
@@ -68,6 +69,13 @@ pub enum WorkerError {
     Unreachable,
     /// The worker's seal against the network did not hold: what stayed reachable.
     Unsealed(String),
+    /// The worker stopped with an error (a panic, out of memory): the browser's words.
+    Crashed(String),
+    /// The file is larger than the browser version reads.
+    FileTooLarge {
+        bytes: f64,
+        limit_bytes: f64,
+    },
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
@@ -140,6 +148,10 @@ pub struct WebResult {
     pub report: JsonReport,
     /// The excluded rows with their reasons as data, worded by the page in its language.
     pub excluded_rows: Vec<ExcludedRow>,
+    /// Warnings about the valid rows (MODEL.md §6), worded by the page.
+    pub warnings: Vec<ReadWarning>,
+    /// Why the ranking model could not be fitted; the tables are shown all the same.
+    pub model_error: Option<ModelError>,
     pub curves: Vec<CurvePoints>,
     /// The drill-down of each ranked municipality, in rank order.
     pub profiles: Vec<MunicipalityProfile>,

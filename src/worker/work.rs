@@ -77,22 +77,27 @@ fn analyse_source<R: Read + Seek>(
         min_spells: request.min_spells,
         ..ModelOptions::default()
     };
-    let analysis = match analyse_with_progress(&read, options, &mut |p| {
+    // A model that cannot be fitted still leaves the outcome and cohort tables, the excluded
+    // rows and the warnings to show, with its error beside them.
+    let analysis = analyse_with_progress(&read, options, &mut |p| {
         post(Response::Progress(Progress::Fitting {
             iteration: p.iteration,
             max_abs_score: p.max_abs_score,
         }))
-    }) {
-        Ok(analysis) => analysis,
-        Err(error) => return Response::Failed(WorkerError::Model(error)),
-    };
+    });
     Response::Results(Box::new(WebResult {
         source_name: request.source_name.clone(),
         format: read.format.clone(),
         report: JsonReport::new(&read, &analysis, Language::English),
         excluded_rows: read.excluded_rows.clone(),
+        warnings: read.warnings.clone(),
+        model_error: analysis.model.as_ref().err().cloned(),
         curves: analysis.cohorts.iter().map(CurvePoints::of).collect(),
-        profiles: municipality_profiles(&read.cohort, &analysis.model),
+        profiles: analysis
+            .model
+            .as_ref()
+            .map(|model| municipality_profiles(&read.cohort, model))
+            .unwrap_or_default(),
     }))
 }
 

@@ -4,11 +4,13 @@
 //! - `test`: install what is missing, then every check and test suite; ends with one line
 //!   `N passed, N failed`.
 //! - `bench`: the engine's benchmarks, in release mode (figures go in BENCHMARKS.md).
+//! - `fuzz`: the reader under libFuzzer (nightly, cargo-fuzz; not part of CI).
 //! - `csp-hashes`: Trunk's post-build hook; adds the hashes of inline scripts to the
 //!   Content-Security-Policy of the built `index.html`.
 
 mod bench;
 mod csp;
+mod fuzz;
 mod run;
 mod serve;
 mod setup;
@@ -25,6 +27,7 @@ commands:
   test                                     install what is missing, run every check and test
   bench [NAME]                             run the engine's benchmarks (release build)
   calibrate-demo [ROUNDS] [--fresh]        recalibrate the demo data to the seed's tables
+  fuzz [--minutes N]                       fuzz the reader with cargo-fuzz (nightly; default 30 minutes)
   csp-hashes                               Trunk post-build hook (hash inline scripts into the CSP)
 ";
 
@@ -35,6 +38,7 @@ fn main() -> ExitCode {
         Some("test") => test::main(&args[1..]),
         Some("csp-hashes") => csp::main(),
         Some("bench") => bench::main(&args[1..]),
+        Some("fuzz") => fuzz::main(&args[1..]),
         Some("calibrate-demo") => bench::calibrate_demo(&args[1..]),
         _ => {
             eprint!("{USAGE}");

@@ -172,17 +172,23 @@ fn analyse_command(command: &Analyse) -> Result<()> {
     let file =
         File::open(&command.file).with_context(|| format!("cannot open {}", command.file))?;
     let read = read_spells(BufReader::new(file), &command.read_options(), &mut |_| {})
-        .map_err(|error| anyhow!("{}: {}", command.file, error.message(language)))?;
+        .map_err(|error| anyhow!("{}: {}", command.file, printable(&error.message(language))))?;
     if !read.excluded_rows.is_empty() {
         let n = read.excluded_rows.len();
-        let first = read.excluded_rows[0].message(language);
+        let first = printable(&read.excluded_rows[0].message(language));
         match language {
             Language::Danish => eprintln!("{n} rækker sorteret fra (den første: {first})"),
             Language::English => eprintln!("{n} rows excluded (the first: {first})"),
         }
     }
-    let analysis = analyse(&read, command.model_options())
-        .map_err(|error| anyhow!("{}", error.message(language)))?;
+    for warning in &read.warnings {
+        let label = match language {
+            Language::Danish => "advarsel",
+            Language::English => "warning",
+        };
+        eprintln!("{label}: {}", printable(&warning.message(language)));
+    }
+    let analysis = analyse(&read, command.model_options());
     let report = JsonReport::new(&read, &analysis, language);
     if let Some(out) = &command.csv {
         std::fs::write(out, kommunebench_export::ranking_csv(&report, language))
@@ -203,10 +209,29 @@ fn analyse_command(command: &Analyse) -> Result<()> {
                 writeln!(file, "{text}").with_context(|| format!("cannot write {out}"))?;
             }
         }
-        None if command.csv.is_none() && command.xlsx.is_none() => {
-            print!("{}", ranking_table(&analysis, language))
+        None if command.csv.is_none() && command.xlsx.is_none() && analysis.model.is_ok() => {
+            print!("{}", printable_table(&ranking_table(&analysis, language)))
         }
         None => {}
     }
-    Ok(())
+    // The JSON (and its tables) is written either way; a model that could not be fitted is
+    // still a failure (MODEL.md §6).
+    match &analysis.model {
+        Ok(_) => Ok(()),
+        Err(error) => Err(anyhow!("{}", printable(&error.message(language)))),
+    }
+}
+
+/// [`printable`] line by line.
+fn printable_table(table: &str) -> String {
+    table.lines().map(|line| printable(line) + "\n").collect()
+}
+
+/// `text` without control characters (a file's names and values reach the terminal in
+/// messages: no escape sequence from a file may reach it); line breaks become spaces.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c == '\n' || c == '\r' || c == '\t' { ' ' } else { c })
+        .filter(|c| !c.is_control() && !matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .collect()
 }

@@ -58,9 +58,8 @@ fn json_equals_the_engine_report() {
     let Ok(read) = read_spells_from_bytes(&bytes, &ReadOptions::default()) else {
         panic!("reads")
     };
-    let Ok(analysis) = analyse(&read, ModelOptions::default()) else {
-        panic!("fits")
-    };
+    let analysis = analyse(&read, ModelOptions::default());
+    assert!(analysis.model.is_ok(), "fits");
     let from_engine = serde_json::to_value(JsonReport::new(&read, &analysis, Language::English))
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(from_cli, from_engine);
@@ -257,9 +256,8 @@ fn the_demo_command_writes_the_engine_demo_and_its_analysis_ranks_72() {
     let Ok(read) = read_spells_from_bytes(&bytes, &ReadOptions::default()) else {
         panic!("reads")
     };
-    let Ok(analysis) = analyse(&read, ModelOptions::default()) else {
-        panic!("fits")
-    };
+    let analysis = analyse(&read, ModelOptions::default());
+    assert!(analysis.model.is_ok(), "fits");
     let engine = serde_json::to_value(JsonReport::new(&read, &analysis, Language::English))
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(json, engine);
@@ -319,9 +317,8 @@ fn csv_and_xlsx_exports_come_from_the_shared_export_module() {
     let Ok(read) = read_spells_from_bytes(&bytes, &ReadOptions::default()) else {
         panic!("reads")
     };
-    let Ok(analysis) = analyse(&read, ModelOptions::default()) else {
-        panic!("fits")
-    };
+    let analysis = analyse(&read, ModelOptions::default());
+    assert!(analysis.model.is_ok(), "fits");
     let report = JsonReport::new(&read, &analysis, Language::Danish);
     assert_eq!(
         std::fs::read_to_string(&csv_path).expect("the test input is as the test expects"),
@@ -330,4 +327,62 @@ fn csv_and_xlsx_exports_come_from_the_shared_export_module() {
     assert!(std::fs::read(&xlsx_path)
         .expect("the test input is as the test expects")
         .starts_with(b"PK\x03\x04"));
+}
+
+/// A model that cannot be fitted (one ranked municipality) still writes the JSON with the
+/// outcome and cohort tables, the excluded rows and `model_error`, says why, and exits 1.
+#[test]
+fn a_model_error_keeps_the_tables_and_exits_1() {
+    let fixture = engine_fixture("model/model_a.csv");
+    let out = scratch("model_error.json");
+    let output = kommunebench(&[
+        "analyse",
+        fixture.to_str().expect("a UTF-8 path"),
+        "--min-spells",
+        "300",
+        "--lang",
+        "en",
+        "--json",
+        out.to_str().expect("a UTF-8 path"),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("There are 1 ranked municipalities, but the comparison with the municipal characteristics needs at least 4."),
+        "{stderr}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("the JSON is written"))
+            .expect("valid JSON");
+    assert_eq!(json["model_error"]["code"], "too_few_ranked");
+    assert_eq!(json["ranking"], serde_json::json!([]));
+    assert!(json["model"].is_null());
+    assert_eq!(json["outcomes"]["all"]["spells"], 3793);
+    assert_eq!(json["rows_read"], 3793);
+    assert!(json["cohorts"].as_array().is_some_and(|c| c.len() == 6));
+    assert!(json["national"]["observed_months"].is_null());
+}
+
+/// Names and values from a file reach the terminal only without control characters: no
+/// escape sequence in a file can move the cursor or recolour the terminal.
+#[test]
+fn control_characters_from_the_file_never_reach_the_terminal() {
+    let path = scratch("escapes.csv");
+    let original = std::fs::read_to_string(engine_fixture("model/model_a.csv")).expect("fixture");
+    let mut lines: Vec<String> = original.lines().map(str::to_owned).collect();
+    lines[1] = lines[1].replacen(",none,", ",\u{1b}[31mjob\u{7},", 1);
+    lines[1] = lines[1].replacen(",self_support,", ",\u{1b}[31mjob\u{7},", 1);
+    std::fs::write(&path, lines.join("\n") + "\n").expect("written");
+    let output = kommunebench(&[
+        "analyse",
+        path.to_str().expect("a UTF-8 path"),
+        "--lang",
+        "en",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("[31mjob"), "{stderr}");
+    assert!(
+        !stderr.chars().any(|c| c.is_control() && c != '\n'),
+        "{stderr:?}"
+    );
 }

@@ -36,8 +36,9 @@ fn main() {
         let bytes = generate_csv(DEFAULT_SEED, &parameters);
         let read = read_spells_from_bytes(&bytes, &ReadOptions::default())
             .unwrap_or_else(|e| panic!("{e}"));
-        let analysis = analyse(&read, ModelOptions::default()).unwrap_or_else(|e| panic!("{e}"));
-        let ranking = &analysis.model.ranking;
+        let analysis = analyse(&read, ModelOptions::default());
+        let model = analysis.model.as_ref().expect("the demo fits");
+        let ranking = &model.ranking;
         // Stage 2's design row [1, m_k] of a municipality.
         let design_row = |k: usize| -> Vec<f64> {
             std::iter::once(1.0)
@@ -138,7 +139,7 @@ fn main() {
             within_3_points,
             published.len(),
             worst_cohort,
-            analysis.model.r_squared_municipal.unwrap_or(f64::NAN)
+            model.r_squared_municipal.unwrap_or(f64::NAN)
         );
     }
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo_calibration.txt");

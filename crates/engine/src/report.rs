@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::design::ModelOptions;
 use crate::model::stage_one::NewtonProgress;
-use crate::model::{fit_ranking_with_progress, ModelError, RankingModel};
+use crate::model::{fit_ranking_with_progress, ModelError, NationalRow, RankingModel};
 use crate::read::ReadReport;
 use crate::survival::tables::{
     cohort_curves, outcome_shares, outcome_shares_by, CohortCurve, OutcomeShares,
@@ -20,11 +20,15 @@ pub struct Analysis {
     pub outcomes: OutcomeShares,
     pub outcomes_by_sex: Vec<(String, OutcomeShares)>,
     pub cohorts: Vec<CohortCurve>,
-    pub model: RankingModel,
+    /// The options the analysis ran with.
+    pub options: ModelOptions,
+    /// The ranking model, or why it cannot be fitted: the tables above stand either way
+    /// (MODEL.md §6).
+    pub model: Result<RankingModel, ModelError>,
 }
 
 /// Runs the descriptive tables and the ranking model on a read file.
-pub fn analyse(read: &ReadReport, options: ModelOptions) -> Result<Analysis, ModelError> {
+pub fn analyse(read: &ReadReport, options: ModelOptions) -> Analysis {
     analyse_with_progress(read, options, &mut |_| {})
 }
 
@@ -33,14 +37,15 @@ pub fn analyse_with_progress(
     read: &ReadReport,
     options: ModelOptions,
     progress: &mut dyn FnMut(NewtonProgress),
-) -> Result<Analysis, ModelError> {
+) -> Analysis {
     let cohort = &read.cohort;
-    Ok(Analysis {
+    Analysis {
         outcomes: outcome_shares(cohort),
         outcomes_by_sex: outcome_shares_by(cohort, "sex").unwrap_or_default(),
         cohorts: cohort_curves(cohort),
-        model: fit_ranking_with_progress(cohort, options, progress)?,
-    })
+        options,
+        model: fit_ranking_with_progress(cohort, options, progress),
+    }
 }
 
 /// The JSON document of MODEL.md §5 (keys are a contract; more may be added).
@@ -48,12 +53,46 @@ pub fn analyse_with_progress(
 pub struct JsonReport {
     pub outcomes: JsonOutcomes,
     pub cohorts: Vec<JsonCohort>,
-    pub model: JsonModel,
+    /// Null when the model cannot be fitted (then `model_error` says why).
+    pub model: Option<JsonModel>,
     pub ranking: Vec<JsonRanked>,
     pub national: JsonNational,
     pub unranked: Vec<JsonUnranked>,
     pub excluded_rows: Vec<JsonExcludedRow>,
     pub ignored_columns: Vec<String>,
+    /// Every data row: valid spells + excluded rows + rows outside the permit-year window.
+    pub rows_read: usize,
+    pub rows_outside_window: usize,
+    /// Every choice the analysis ran with (MODEL.md §5, §9).
+    pub options: JsonOptions,
+    pub warnings: Vec<JsonWarning>,
+    pub model_error: Option<JsonModelError>,
+}
+
+/// The options of an analysis.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
+pub struct JsonOptions {
+    pub horizon_months: f64,
+    pub piece_months: f64,
+    pub min_spells: usize,
+    pub rank_draws: usize,
+    pub seed: u64,
+}
+
+/// A warning of MODEL.md §6 (the analysis went on).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct JsonWarning {
+    pub code: String,
+    pub message: String,
+    /// Up to 20 line numbers.
+    pub lines: Vec<u64>,
+}
+
+/// Why the model could not be fitted (MODEL.md §6).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct JsonModelError {
+    pub code: String,
+    pub message: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -190,7 +229,24 @@ pub struct JsonExcludedRow {
 
 impl JsonReport {
     pub fn new(read: &ReadReport, analysis: &Analysis, language: Language) -> JsonReport {
-        let model = &analysis.model;
+        let cohort = &read.cohort;
+        let n_completed = cohort.outcome.iter().filter(|o| o.is_event()).count();
+        let without_model = NationalRow {
+            observed_months: None,
+            expected_months: None,
+            effect_months: None,
+            spells: cohort.n_spells(),
+            completed_share: n_completed as f64 / cohort.n_spells().max(1) as f64,
+        };
+        let (model, national, ranking, unranked) = match &analysis.model {
+            Ok(model) => (
+                Some(json_model(model)),
+                &model.national,
+                json_ranking(model),
+                json_unranked(model),
+            ),
+            Err(_) => (None, &without_model, Vec::new(), Vec::new()),
+        };
         JsonReport {
             outcomes: JsonOutcomes {
                 all: (&analysis.outcomes).into(),
@@ -209,89 +265,16 @@ impl JsonReport {
                     cumulative: c.cumulative,
                 })
                 .collect(),
-            model: JsonModel {
-                log_likelihood: model.convergence.log_likelihood,
-                iterations: model.convergence.iterations,
-                max_abs_score: model.convergence.max_abs_score,
-                r_squared_municipal: model.r_squared_municipal,
-                explained_share: model.explained_share,
-                tau_squared: model.tau_squared,
-                overdispersion_months_squared: model.overdispersion_months_squared,
-                rank_draws: model.options.rank_draws,
-                seed: model.options.seed,
-                coefficients: model
-                    .coefficients
-                    .iter()
-                    .map(|c| JsonCoefficient {
-                        term: c.term.clone(),
-                        estimate: c.estimate,
-                        se: c.se,
-                    })
-                    .collect(),
-                pooled_levels: model
-                    .pooled_levels
-                    .iter()
-                    .map(|p| JsonPooled {
-                        column: p.column.clone(),
-                        levels: p.levels.clone(),
-                        into: p.into.clone(),
-                    })
-                    .collect(),
-                dropped_covariates: model.dropped_covariates.clone(),
-                municipalities_without_events: model.municipalities_without_events.clone(),
-                horizon_months: model.options.horizon_months,
-                piece_months: model.options.piece_months,
-                min_spells: model.options.min_spells,
-                stage_two: model
-                    .stage_two_terms
-                    .iter()
-                    .zip(&model.stage_two_coefficients)
-                    .zip(&model.stage_two_se)
-                    .map(|((term, &estimate), &se)| JsonCoefficientEstimate {
-                        term: term.clone(),
-                        estimate,
-                        se,
-                    })
-                    .collect(),
-            },
-            ranking: model
-                .ranking
-                .iter()
-                .map(|r| JsonRanked {
-                    rank: r.rank,
-                    municipality: r.municipality.clone(),
-                    observed_months: r.observed_months,
-                    expected_months: r.expected_months,
-                    effect_months: r.effect_months,
-                    p_value: r.p_value,
-                    stars: r.stars.to_owned(),
-                    spells: r.spells,
-                    completed_share: r.completed_share,
-                    effect_se_months: r.effect_se_months,
-                    effect_interval_months: r.effect_interval_months,
-                    q_value: r.q_value,
-                    shrunken_effect_months: r.shrunken_effect_months,
-                    shrunken_rank: r.shrunken_rank,
-                    rank_interval: r.rank_interval,
-                })
-                .collect(),
+            model,
+            ranking,
             national: JsonNational {
-                observed_months: model.national.observed_months,
-                expected_months: model.national.expected_months,
-                effect_months: model.national.effect_months,
-                spells: model.national.spells,
-                completed_share: model.national.completed_share,
+                observed_months: national.observed_months,
+                expected_months: national.expected_months,
+                effect_months: national.effect_months,
+                spells: national.spells,
+                completed_share: national.completed_share,
             },
-            unranked: model
-                .unranked
-                .iter()
-                .map(|u| JsonUnranked {
-                    municipality: u.municipality.clone(),
-                    spells: u.spells,
-                    completed_share: u.completed_share,
-                    reason: u.reason.code().to_owned(),
-                })
-                .collect(),
+            unranked,
             excluded_rows: read
                 .excluded_rows
                 .iter()
@@ -304,8 +287,115 @@ impl JsonReport {
                 })
                 .collect(),
             ignored_columns: read.ignored_columns.clone(),
+            rows_read: cohort.n_spells() + read.excluded_rows.len(),
+            rows_outside_window: 0,
+            options: JsonOptions {
+                horizon_months: analysis.options.horizon_months,
+                piece_months: analysis.options.piece_months,
+                min_spells: analysis.options.min_spells,
+                rank_draws: analysis.options.rank_draws,
+                seed: analysis.options.seed,
+            },
+            warnings: read
+                .warnings
+                .iter()
+                .map(|w| JsonWarning {
+                    code: w.code.code().to_owned(),
+                    message: w.message(language),
+                    lines: w.lines.clone(),
+                })
+                .collect(),
+            model_error: analysis.model.as_ref().err().map(|e| JsonModelError {
+                code: e.code().to_owned(),
+                message: e.message(language),
+            }),
         }
     }
+}
+
+fn json_model(model: &RankingModel) -> JsonModel {
+    JsonModel {
+        log_likelihood: model.convergence.log_likelihood,
+        iterations: model.convergence.iterations,
+        max_abs_score: model.convergence.max_abs_score,
+        r_squared_municipal: model.r_squared_municipal,
+        explained_share: model.explained_share,
+        tau_squared: model.tau_squared,
+        overdispersion_months_squared: model.overdispersion_months_squared,
+        rank_draws: model.options.rank_draws,
+        seed: model.options.seed,
+        coefficients: model
+            .coefficients
+            .iter()
+            .map(|c| JsonCoefficient {
+                term: c.term.clone(),
+                estimate: c.estimate,
+                se: c.se,
+            })
+            .collect(),
+        pooled_levels: model
+            .pooled_levels
+            .iter()
+            .map(|p| JsonPooled {
+                column: p.column.clone(),
+                levels: p.levels.clone(),
+                into: p.into.clone(),
+            })
+            .collect(),
+        dropped_covariates: model.dropped_covariates.clone(),
+        municipalities_without_events: model.municipalities_without_events.clone(),
+        horizon_months: model.options.horizon_months,
+        piece_months: model.options.piece_months,
+        min_spells: model.options.min_spells,
+        stage_two: model
+            .stage_two_terms
+            .iter()
+            .zip(&model.stage_two_coefficients)
+            .zip(&model.stage_two_se)
+            .map(|((term, &estimate), &se)| JsonCoefficientEstimate {
+                term: term.clone(),
+                estimate,
+                se,
+            })
+            .collect(),
+    }
+}
+
+fn json_ranking(model: &RankingModel) -> Vec<JsonRanked> {
+    model
+        .ranking
+        .iter()
+        .map(|r| JsonRanked {
+            rank: r.rank,
+            municipality: r.municipality.clone(),
+            observed_months: r.observed_months,
+            expected_months: r.expected_months,
+            effect_months: r.effect_months,
+            p_value: r.p_value,
+            stars: r.stars.to_owned(),
+            spells: r.spells,
+            completed_share: r.completed_share,
+            effect_se_months: r.effect_se_months,
+            effect_interval_months: r.effect_interval_months,
+            q_value: r.q_value,
+            shrunken_effect_months: r.shrunken_effect_months,
+            shrunken_rank: r.shrunken_rank,
+            rank_interval: r.rank_interval,
+        })
+        .collect()
+}
+
+fn json_unranked(model: &RankingModel) -> Vec<JsonUnranked> {
+    model
+        .unranked
+        .iter()
+        .map(|u| JsonUnranked {
+            municipality: u.municipality.clone(),
+            spells: u.spells,
+            completed_share: u.completed_share,
+            reason: u.reason.code().to_owned(),
+        })
+        .collect()
 }
 
 impl Language {
@@ -330,9 +420,13 @@ impl Language {
     }
 }
 
-/// The ranking as a plain-text table, like the seed's table 4, in `language`.
+/// The ranking as a plain-text table, like the seed's table 4, in `language` (the model's
+/// error in words when it could not be fitted).
 pub fn ranking_table(analysis: &Analysis, language: Language) -> String {
-    let model = &analysis.model;
+    let model = match &analysis.model {
+        Ok(model) => model,
+        Err(error) => return format!("{}\n", error.message(language)),
+    };
     let (title, headers, national_label, legend) = match language {
         Language::Danish => (
             format!(

@@ -406,7 +406,8 @@ fn json_report(read: &kommunebench_engine::ReadReport, model: RankingModel) -> V
         outcomes_by_sex: outcome_shares_by(&read.cohort, "sex")
             .expect("the test input is as the test expects"),
         cohorts: cohort_curves(&read.cohort),
-        model,
+        options: model.options,
+        model: Ok(model),
     };
     serde_json::to_value(JsonReport::new(read, &analysis, Language::English))
         .expect("the report serialises")
@@ -663,5 +664,74 @@ fn stage_two_errors_name_the_column_and_the_counts() {
     assert_eq!(
         error.message(kommunebench_engine::Language::Danish),
         "Der er 2 rangordnede kommuner, men sammenligningen med de kommunale forhold kræver mindst 4. Sænk mindste antal forløb, eller fjern kommunale variable."
+    );
+}
+
+/// A covariate that separates the spells (every spell with `flag` = 1 is censored) has no
+/// finite maximum: an error naming the term, not a number from the edge of the float range.
+#[test]
+fn a_diverging_coefficient_is_an_error_naming_the_term() {
+    use kommunebench_engine::model::ModelError;
+    let text = std::fs::read_to_string(fixture_path("model_a.csv")).expect("fixture");
+    let flagged: String = text
+        .lines()
+        .enumerate()
+        .map(|(line, row)| {
+            if line == 0 {
+                format!("{row},flag\n")
+            } else {
+                let flag = u8::from(row.contains(",none,") && line % 3 == 0);
+                format!("{row},{flag}\n")
+            }
+        })
+        .collect();
+    let options = ReadOptions {
+        roles: vec![(
+            "flag".to_owned(),
+            kommunebench_engine::Role::IndividualNumeric,
+        )],
+        sheet: None,
+    };
+    let read = read_spells_from_bytes(flagged.as_bytes(), &options).expect("reads");
+    match fit_ranking(&read.cohort, ModelOptions::default()) {
+        Err(ModelError::Diverged { term, estimate }) => {
+            assert_eq!(term, "flag");
+            assert!(estimate < -20.0, "{estimate}");
+        }
+        other => panic!("expected a diverged `flag`, got {other:?}"),
+    }
+}
+
+/// A categorical column with thousands of levels (an identifier given a role by mistake) is
+/// refused by name before the fit allocates its information matrix.
+#[test]
+fn more_than_2000_terms_is_an_error() {
+    use kommunebench_engine::model::ModelError;
+    let mut text = String::from("municipality,permit_date,end_date,outcome,code\n");
+    for i in 0..2100 * 30 {
+        // Every level has events (half of its 30 spells).
+        let outcome = if (i / 2100) % 2 == 0 {
+            "self_support"
+        } else {
+            "none"
+        };
+        text.push_str(&format!(
+            "K{},2001-01-01,2002-01-01,{outcome},c{}\n",
+            i % 7,
+            i % 2100
+        ));
+    }
+    let options = ReadOptions {
+        roles: vec![(
+            "code".to_owned(),
+            kommunebench_engine::Role::IndividualCategorical,
+        )],
+        sheet: None,
+    };
+    let read = read_spells_from_bytes(text.as_bytes(), &options).expect("reads");
+    let error = fit_ranking(&read.cohort, ModelOptions::default()).expect_err("too many");
+    assert!(
+        matches!(error, ModelError::TooManyTerms { max: 2000, .. }),
+        "{error:?}"
     );
 }

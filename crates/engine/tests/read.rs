@@ -341,12 +341,22 @@ fn fatal_problems_name_the_column() {
     );
     assert_eq!(
         read_err(&csv_with(&[]).repeat(1)[..HEADER.len() + 1]),
-        ReadError::NoValidRows { n_excluded: 0 }
+        ReadError::NoValidRows {
+            n_excluded: 0,
+            by_reason: vec![],
+            first: None
+        }
     );
     let all_bad = "municipality,permit_date,end_date,outcome\nA,x,2002-01-01,none\n";
+    let error = read_err(all_bad.as_bytes());
+    assert!(matches!(
+        &error,
+        ReadError::NoValidRows { n_excluded: 1, by_reason, first: Some(first) }
+            if by_reason == &[("invalid_date".to_owned(), 1)] && first.line == 2
+    ));
     assert_eq!(
-        read_err(all_bad.as_bytes()),
-        ReadError::NoValidRows { n_excluded: 1 }
+        error.message(Language::English),
+        "No valid rows: all 1 rows were excluded (1 invalid_date). The first: Line 2: `permit_date` is “x”, which is not a valid date (use YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY)."
     );
     assert!(read_err(b"PK\x03\x04not really a zip")
         .message(Language::English)

@@ -16,7 +16,7 @@ fn report_with_formula_name() -> JsonReport {
         .replace("Kommune AR", "\"=HYPERLINK(\"\"x\"\")\"");
     let read = read_spells_from_bytes(text.as_bytes(), &ReadOptions::default())
         .unwrap_or_else(|e| panic!("{e}"));
-    let analysis = analyse(&read, ModelOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let analysis = analyse(&read, ModelOptions::default());
     JsonReport::new(&read, &analysis, Language::English)
 }
 

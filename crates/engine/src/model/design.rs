@@ -12,6 +12,9 @@ pub const OTHER_LEVEL: &str = "(other)";
 pub const MAX_PIECES: usize = 240;
 /// A level needs this many spells in the estimation sample to keep its own dummy.
 pub const MIN_SPELLS_PER_LEVEL: usize = 30;
+/// At most this many individual model terms (the hardening issue: the dense information
+/// block of β grows with their square).
+pub const MAX_MODEL_TERMS: usize = 2000;
 
 /// The options of the ranking model.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -266,6 +269,16 @@ impl Design {
             &mut columns,
             &mut dropped_covariates,
         );
+        // The dense information matrix grows with the square of the terms, its solve with
+        // the cube: a categorical column with thousands of levels (an identifier given a
+        // role by mistake) would exhaust memory and time (the municipalities are not capped:
+        // their block is diagonal).
+        if term_names.len() > MAX_MODEL_TERMS {
+            return Err(ModelError::TooManyTerms {
+                n_terms: term_names.len(),
+                max: MAX_MODEL_TERMS,
+            });
+        }
 
         Ok(Design {
             boundaries: options.piece_boundaries(),
@@ -305,8 +318,15 @@ fn push_categorical(
     });
 }
 
-/// Reference, pooling and dummies of one categorical column (MODEL.md §4 (a)–(c), §6).
+/// Pooling, reference and dummies of one categorical column (MODEL.md §4 (a)–(c), §6).
 /// `levels` are in level order (the tie-break order), `codes` index them per spell.
+///
+/// Pooling comes before the reference: (a) every level with fewer than 30 spells in the
+/// estimation sample, or without an event inside the horizon, joins `(other)`; (b) an
+/// `(other)` that is itself too small, or without an event, joins the most frequent remaining
+/// level; (c) the reference is the most frequent level after pooling (ties: first in level
+/// order, `(other)` last), so a rare level can never be the reference (a reference of one
+/// censored spell would make every other estimate infinite).
 fn categorical_terms(
     column: &str,
     levels: &[String],
@@ -320,44 +340,57 @@ fn categorical_terms(
         n_spells[codes[i] as usize] += 1;
         n_events[codes[i] as usize] += usize::from(event[i]);
     }
-    // (a) The most frequent level; ties to the first in level order.
-    let reference = index_of_first_maximum(&n_spells);
-    // (b) Rare levels, or levels without an event, are pooled into `(other)`.
-    let is_pooled = |level: usize| {
-        level != reference && (n_spells[level] < MIN_SPELLS_PER_LEVEL || n_events[level] == 0)
-    };
-    let pooled: Vec<usize> = (0..levels.len())
-        .filter(|&level| is_pooled(level))
-        .collect();
+    // (a) Rare levels, or levels without an event, are pooled into `(other)`.
+    let is_pooled = |level: usize| n_spells[level] < MIN_SPELLS_PER_LEVEL || n_events[level] == 0;
+    let pooled: Vec<usize> = (0..levels.len()).filter(|&l| is_pooled(l)).collect();
+    let remaining: Vec<usize> = (0..levels.len()).filter(|&l| !is_pooled(l)).collect();
     let other_spells: usize = pooled.iter().map(|&l| n_spells[l]).sum();
     let other_events: usize = pooled.iter().map(|&l| n_events[l]).sum();
-    // (c) A too-small `(other)` joins the reference.
+    // (b) A too-small `(other)` joins the most frequent remaining level.
     let other_kept = !pooled.is_empty() && other_spells >= MIN_SPELLS_PER_LEVEL && other_events > 0;
+    // (c) The reference among the levels left: the remaining ones in level order, `(other)`
+    // last. `None` stands for `(other)`.
+    let mut candidates: Vec<(Option<usize>, usize)> =
+        remaining.iter().map(|&l| (Some(l), n_spells[l])).collect();
+    if other_kept {
+        candidates.push((None, other_spells));
+    }
+    let counts: Vec<usize> = candidates.iter().map(|c| c.1).collect();
+    // With no level left at all (every level rare, `(other)` too small) the column has one
+    // effective level: no dummies, and it is dropped; its most frequent level names it.
+    let reference: Option<usize> = if candidates.is_empty() {
+        Some(index_of_first_maximum(&n_spells))
+    } else {
+        candidates[index_of_first_maximum(&counts)].0
+    };
+    let reference_name = reference.map_or_else(|| OTHER_LEVEL.to_owned(), |l| levels[l].clone());
 
     let mut dummies = Vec::new();
     let mut dummy_of_level = vec![None; levels.len()];
-    for level in 0..levels.len() {
-        if level != reference && !is_pooled(level) {
-            dummy_of_level[level] = Some(dummies.len());
-            dummies.push(levels[level].clone());
+    if !candidates.is_empty() {
+        for &level in &remaining {
+            if Some(level) != reference {
+                dummy_of_level[level] = Some(dummies.len());
+                dummies.push(levels[level].clone());
+            }
         }
-    }
-    if other_kept {
-        for &level in &pooled {
-            dummy_of_level[level] = Some(dummies.len());
+        if other_kept && reference.is_some() {
+            for &level in &pooled {
+                dummy_of_level[level] = Some(dummies.len());
+            }
+            dummies.push(OTHER_LEVEL.to_owned());
         }
-        dummies.push(OTHER_LEVEL.to_owned());
     }
     CategoricalTerms {
         column: column.to_owned(),
-        reference: levels[reference].clone(),
+        reference: reference_name.clone(),
         dummies,
         dummy_of_level,
         pooled: pooled.iter().map(|&l| levels[l].clone()).collect(),
         pooled_into: match (pooled.is_empty(), other_kept) {
             (true, _) => None,
             (false, true) => Some(OTHER_LEVEL.to_owned()),
-            (false, false) => Some(levels[reference].clone()),
+            (false, false) => Some(reference_name),
         },
     }
 }
@@ -417,6 +450,47 @@ mod tests {
         let terms = categorical_terms("x", &levels, &codes, &sample, &event);
         assert_eq!(terms.dummies, Vec::<String>::new());
         assert_eq!(terms.pooled_into.as_deref(), Some("a"));
+    }
+
+    /// MODEL.md §4's order: a frequent level without events is pooled before the reference
+    /// is chosen, so it can never be the reference (its estimate would be −∞ and every other
+    /// one +∞); here `(other)` has no event either and joins the most frequent level left.
+    #[test]
+    fn a_frequent_level_without_events_is_pooled_not_the_reference() {
+        let levels = names(&["a", "b", "c"]);
+        let codes: Vec<u32> = [0u32; 100]
+            .into_iter()
+            .chain([1; 50])
+            .chain([2; 40])
+            .collect();
+        let sample: Vec<usize> = (0..codes.len()).collect();
+        let event: Vec<bool> = (0..codes.len()).map(|i| i >= 100).collect();
+        let terms = categorical_terms("x", &levels, &codes, &sample, &event);
+        assert_eq!(terms.reference, "b");
+        assert_eq!(terms.dummies, ["c"]);
+        assert_eq!(terms.pooled, ["a"]);
+        assert_eq!(terms.pooled_into.as_deref(), Some("b"));
+        assert_eq!(terms.dummy_of_level, [None, None, Some(0)]);
+    }
+
+    /// Rare levels whose `(other)` is the most frequent level after pooling: `(other)` is the
+    /// reference and every kept level gets a dummy.
+    #[test]
+    fn other_can_be_the_reference() {
+        let levels = names(&["a", "b", "c", "d"]);
+        let codes: Vec<u32> = [0u32; 29]
+            .into_iter()
+            .chain([1; 29])
+            .chain([2; 29])
+            .chain([3; 30])
+            .collect();
+        let sample: Vec<usize> = (0..codes.len()).collect();
+        let event = vec![true; codes.len()];
+        let terms = categorical_terms("x", &levels, &codes, &sample, &event);
+        assert_eq!(terms.reference, OTHER_LEVEL);
+        assert_eq!(terms.dummies, ["d"]);
+        assert_eq!(terms.dummy_of_level, [None, None, None, Some(0)]);
+        assert_eq!(terms.pooled_into.as_deref(), Some(OTHER_LEVEL));
     }
 
     #[test]

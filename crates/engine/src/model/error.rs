@@ -40,6 +40,16 @@ pub enum ModelError {
         level: String,
         n_ranked: usize,
     },
+    /// More individual model terms than the fit allows.
+    TooManyTerms {
+        n_terms: usize,
+        max: usize,
+    },
+    /// |β̂| > 20 after convergence: the likelihood has no finite maximum in this term.
+    Diverged {
+        term: String,
+        estimate: f64,
+    },
     /// Fewer ranked municipalities than stage 2 needs (one more than its columns).
     TooFewRanked {
         n_ranked: usize,
@@ -48,6 +58,23 @@ pub enum ModelError {
 }
 
 impl ModelError {
+    /// A stable code for programs (`model_error.code` in the JSON).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ModelError::InvalidOption { .. } => "invalid_option",
+            ModelError::TooManyPieces { .. } => "too_many_pieces",
+            ModelError::NoEventsWithinHorizon { .. } => "no_events_within_horizon",
+            ModelError::ConstantCovariate { .. } => "constant_covariate",
+            ModelError::Collinear { .. } => "collinear",
+            ModelError::NotConverged { .. } => "not_converged",
+            ModelError::StageTwoSingular { .. } => "stage_two_singular",
+            ModelError::StageTwoConstant { .. } => "stage_two_constant",
+            ModelError::TooFewRanked { .. } => "too_few_ranked",
+            ModelError::Diverged { .. } => "diverged",
+            ModelError::TooManyTerms { .. } => "too_many_terms",
+        }
+    }
+
     pub fn message(&self, language: Language) -> String {
         use Language::{Danish, English};
         match (language, self) {
@@ -98,6 +125,18 @@ impl ModelError {
             ),
             (English, ModelError::StageTwoConstant { column, level, n_ranked }) => format!(
                 "The municipal covariate `{column}` is `{level}` in all {n_ranked} ranked municipalities: its effect cannot be estimated. Give it the role ignore."
+            ),
+            (Danish, ModelError::TooManyTerms { n_terms, max }) => format!(
+                "Modellen ville få {n_terms} led for borgernes forhold; højst {max} er tilladt. Giv kategoriske variable med mange værdier (fx et id) rollen ignore."
+            ),
+            (English, ModelError::TooManyTerms { n_terms, max }) => format!(
+                "The model would have {n_terms} terms for the individual characteristics; at most {max} are allowed. Give categorical covariates with many values (e.g. an identifier) the role ignore."
+            ),
+            (Danish, ModelError::Diverged { term, estimate }) => format!(
+                "Estimatet for `{term}` løber mod uendelig ({estimate:.1} på log-skala): alle med denne værdi (eller alle uden) er fx selvforsørgende med det samme eller aldrig. Slå niveauer sammen, eller giv variablen rollen ignore."
+            ),
+            (English, ModelError::Diverged { term, estimate }) => format!(
+                "The estimate for `{term}` runs off to infinity ({estimate:.1} on the log scale): e.g. everyone with this value (or everyone without it) becomes self-supporting at once or never. Merge levels, or give the covariate the role ignore."
             ),
             (Danish, ModelError::TooFewRanked { n_ranked, needed }) => format!(
                 "Der er {n_ranked} rangordnede kommuner, men sammenligningen med de kommunale forhold kræver mindst {needed}. Sænk mindste antal forløb, eller fjern kommunale variable."

@@ -17,7 +17,7 @@ pub use rmst::{stars, two_sided_p, RestrictedMean};
 pub use stage_one::{Convergence, NewtonProgress};
 
 use crate::cohort::Cohort;
-use crate::numeric::tolerance::ZERO_RESIDUAL_VARIANCE_RELATIVE;
+use crate::numeric::tolerance::{MAX_ABS_COEFFICIENT, ZERO_RESIDUAL_VARIANCE_RELATIVE};
 use stage_two::stage_two;
 use uncertainty::{rank_uncertainty, RankDrawOptions, RankedInput};
 
@@ -182,6 +182,18 @@ pub fn fit_ranking_identified(
         progress,
     )?;
     let n_municipalities = cohort.n_municipalities();
+    // MODEL.md §4: a hazard ratio beyond e²⁰ means the likelihood has no finite maximum.
+    if let Some((term, &estimate)) = design
+        .term_names
+        .iter()
+        .zip(&stage_one.beta)
+        .find(|(_, b)| b.abs() > MAX_ABS_COEFFICIENT)
+    {
+        return Err(ModelError::Diverged {
+            term: term.clone(),
+            estimate,
+        });
+    }
 
     let spells_of = cohort.spells_by_municipality();
     let completed_share = |k: usize| {

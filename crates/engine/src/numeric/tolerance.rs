@@ -24,6 +24,9 @@ pub const ZERO_RESIDUAL_VARIANCE_RELATIVE: f64 = 1e-10;
 /// effects) against the numpy/scipy reference.
 pub const UNCERTAINTY_REFERENCE_ABS: f64 = 1e-6;
 
+/// |β̂_m| above this after convergence is an error naming the term (MODEL.md §4).
+pub const MAX_ABS_COEFFICIENT: f64 = 20.0;
+
 /// Newton–Raphson stops when max_m |U_m| / √I_mm falls below this (MODEL.md §4).
 pub const NEWTON_SCALED_SCORE: f64 = 1e-8;
 

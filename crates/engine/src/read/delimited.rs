@@ -4,7 +4,7 @@
 use std::io::{Read, Seek, SeekFrom};
 
 use super::options::{ReadOptions, ReadProgress, ReadReport, SourceFormat, TextEncoding};
-use super::problems::ReadError;
+use super::problems::{ReadError, MAX_FIELD_CHARS};
 use super::rows::CohortBuilder;
 use super::sniff::{byte_order_mark, first_pass, FirstPass, LineBreaks, Utf16ToUtf8, CHUNK_BYTES};
 
@@ -239,9 +239,13 @@ pub(super) fn read_csv<R: Read + Seek>(
         }
         fields.resize_with(record.len(), String::new);
         for (index, (field, text)) in record.iter().zip(fields.iter_mut()).enumerate() {
-            // Columns the model never reads (identifiers, ignored columns) are not decoded.
-            if builder.as_ref().is_none_or(|b| b.uses_field(index)) {
+            // Columns the model never reads (identifiers, ignored columns) are not decoded,
+            // unless they are too long (MODEL.md §6: such a field excludes its row).
+            if builder.as_ref().is_none_or(|b| b.uses_field(index)) || field.len() > MAX_FIELD_CHARS
+            {
                 decode_field(encoding, field, text);
+            } else {
+                text.clear();
             }
         }
         match builder.as_mut() {

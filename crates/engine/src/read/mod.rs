@@ -14,7 +14,8 @@ mod options;
 mod problems;
 mod rows;
 mod sniff;
-mod xlsx;
+pub mod warnings;
+pub mod xlsx;
 
 use std::io::{Read, Seek, SeekFrom};
 
@@ -22,7 +23,10 @@ use crate::cohort::Role;
 
 use delimited::{csv_header, read_csv, read_up_to, source_error};
 pub use options::{ReadOptions, ReadProgress, ReadReport, SourceFormat, TextEncoding};
-pub use problems::{ExcludedRow, ReadError, RowProblem};
+pub use problems::{
+    ExcludedRow, ReadError, RowProblem, UnsafeWorkbook, MAX_FIELD_CHARS, MAX_NUMBER_MAGNITUDE,
+    MAX_VALUE_CHARS,
+};
 use rows::SPELL_COLUMNS;
 
 /// Reads a spell file from `source` (CSV in any of MODEL.md's dialects, or an xlsx workbook,

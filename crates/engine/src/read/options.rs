@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::problems::ExcludedRow;
+use super::warnings::ReadWarning;
 use crate::cohort::{Cohort, Role};
 
 /// What the caller decides about the file.
@@ -53,6 +54,8 @@ pub struct ReadReport {
     pub cohort: Cohort,
     /// Rows left out, in file order.
     pub excluded_rows: Vec<ExcludedRow>,
+    /// Warnings about the valid rows (MODEL.md §6); the analysis goes on.
+    pub warnings: Vec<ReadWarning>,
     /// Columns that have no role and were not used (as written in the header).
     pub ignored_columns: Vec<String>,
     pub format: SourceFormat,

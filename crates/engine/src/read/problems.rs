@@ -8,14 +8,29 @@ use crate::Language;
 /// order, then the covariates in header order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum RowProblem {
-    WrongFieldCount { expected: usize, found: usize },
+    WrongFieldCount {
+        expected: usize,
+        found: usize,
+    },
     MissingValue,
     InvalidDate,
     UnknownOutcome,
     EntryBeforePermit,
     EndNotAfterEntry,
     NotANumber,
+    /// A field longer than [`MAX_FIELD_CHARS`] characters.
+    FieldTooLong,
+    /// A number with |x| > 1e9 (MODEL.md §6): no covariate of a spell is that large, and such
+    /// a value would wreck the model's numerics.
+    NumberOutOfRange,
 }
+
+/// The longest field a row may have (MODEL.md §6).
+pub const MAX_FIELD_CHARS: usize = 10_000;
+/// How much of an excluded row's value is kept (MODEL.md §6): the first 200 characters and `…`.
+pub const MAX_VALUE_CHARS: usize = 200;
+/// The largest magnitude a number may have (MODEL.md §6).
+pub const MAX_NUMBER_MAGNITUDE: f64 = 1e9;
 
 impl RowProblem {
     /// A stable code for programs (`excluded_rows[].reason` in the JSON).
@@ -28,6 +43,8 @@ impl RowProblem {
             RowProblem::EntryBeforePermit => "entry_before_permit",
             RowProblem::EndNotAfterEntry => "end_not_after_entry",
             RowProblem::NotANumber => "not_a_number",
+            RowProblem::FieldTooLong => "field_too_long",
+            RowProblem::NumberOutOfRange => "number_out_of_range",
         }
     }
 }
@@ -94,6 +111,18 @@ impl ExcludedRow {
             (Language::English, RowProblem::NotANumber) => {
                 format!("Line {line}: `{column}` is “{value}”, which is not a number.")
             }
+            (Language::Danish, RowProblem::FieldTooLong) => format!(
+                "Linje {line}: `{column}` er længere end {MAX_FIELD_CHARS} tegn (den begynder «{value}»)."
+            ),
+            (Language::English, RowProblem::FieldTooLong) => format!(
+                "Line {line}: `{column}` is longer than {MAX_FIELD_CHARS} characters (it starts “{value}”)."
+            ),
+            (Language::Danish, RowProblem::NumberOutOfRange) => format!(
+                "Linje {line}: `{column}` er «{value}», som er større end 1.000.000.000 i absolut værdi."
+            ),
+            (Language::English, RowProblem::NumberOutOfRange) => format!(
+                "Line {line}: `{column}` is “{value}”, which is larger than 1,000,000,000 in absolute value."
+            ),
         }
     }
 }
@@ -128,8 +157,12 @@ pub enum ReadError {
         first_value: String,
         value: String,
     },
+    /// Every row was excluded: how many per reason code (most frequent first), and the
+    /// first excluded row.
     NoValidRows {
         n_excluded: usize,
+        by_reason: Vec<(String, usize)>,
+        first: Option<Box<ExcludedRow>>,
     },
     Workbook {
         detail: String,
@@ -138,6 +171,8 @@ pub enum ReadError {
         name: String,
         available: Vec<String>,
     },
+    /// An xlsx workbook that would make the reader allocate without bound.
+    UnsafeWorkbook(UnsafeWorkbook),
     /// A quoted field is still open at the end of the file (MODEL.md §6): every later row
     /// would vanish inside it.
     UnterminatedQuote {
@@ -152,6 +187,17 @@ pub enum ReadError {
         utf8_line: u64,
         other_line: u64,
     },
+}
+
+/// Why a workbook is refused before it is read (see `read::xlsx`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum UnsafeWorkbook {
+    /// Its XML decompresses to more than `limit_bytes`.
+    TooLarge { limit_bytes: u64 },
+    /// A large part is compressed more than any spreadsheet is (a zip bomb).
+    CompressionRatio { part: String, ratio: u64 },
+    /// `sharedStrings.xml` declares more strings than its size can hold.
+    SharedStrings { declared: u64, bytes: u64 },
 }
 
 impl ReadError {
@@ -192,11 +238,29 @@ impl ReadError {
             (English, ReadError::MunicipalCovariateNotConstant { column, municipality, line, first_value, value }) => format!(
                 "The municipal covariate `{column}` must be the same for every spell in {municipality}, but line {line} has “{value}” where earlier lines have “{first_value}”."
             ),
-            (Danish, ReadError::NoValidRows { n_excluded }) => {
-                format!("Ingen gyldige rækker: alle {n_excluded} rækker blev sorteret fra.")
-            }
-            (English, ReadError::NoValidRows { n_excluded }) => {
-                format!("No valid rows: all {n_excluded} rows were excluded.")
+            (_, ReadError::NoValidRows {
+                n_excluded,
+                by_reason,
+                first,
+            }) => {
+                let reasons: Vec<String> = by_reason
+                    .iter()
+                    .map(|(code, n)| format!("{n} {code}"))
+                    .collect();
+                let first = first
+                    .as_ref()
+                    .map(|row| row.message(language))
+                    .unwrap_or_default();
+                match language {
+                    Danish => format!(
+                        "Ingen gyldige rækker: alle {n_excluded} rækker blev sorteret fra ({}). Den første: {first}",
+                        reasons.join(", ")
+                    ),
+                    English => format!(
+                        "No valid rows: all {n_excluded} rows were excluded ({}). The first: {first}",
+                        reasons.join(", ")
+                    ),
+                }
             }
             (Danish, ReadError::Workbook { detail }) => {
                 format!("Excel-filen kunne ikke læses: {detail}")
@@ -211,6 +275,26 @@ impl ReadError {
             (English, ReadError::SheetNotFound { name, available }) => format!(
                 "The Excel file has no sheet named “{name}” (its sheets are: {}).",
                 available.join(", ")
+            ),
+            (Danish, ReadError::UnsafeWorkbook(UnsafeWorkbook::TooLarge { limit_bytes })) => format!(
+                "Excel-filen pakker sig ud til mere end {} MB og læses ikke. Gem arket som CSV, eller brug kommandolinjen.",
+                limit_bytes >> 20
+            ),
+            (English, ReadError::UnsafeWorkbook(UnsafeWorkbook::TooLarge { limit_bytes })) => format!(
+                "The Excel file unpacks to more than {} MB and is not read. Save the sheet as CSV, or use the command line.",
+                limit_bytes >> 20
+            ),
+            (Danish, ReadError::UnsafeWorkbook(UnsafeWorkbook::CompressionRatio { part, ratio })) => format!(
+                "Excel-filen er ikke et almindeligt regneark: delen «{part}» er pakket {ratio} gange sammen (en «zip-bombe»). Den læses ikke."
+            ),
+            (English, ReadError::UnsafeWorkbook(UnsafeWorkbook::CompressionRatio { part, ratio })) => format!(
+                "The Excel file is not an ordinary spreadsheet: its part “{part}” is compressed {ratio} to 1 (a “zip bomb”). It is not read."
+            ),
+            (Danish, ReadError::UnsafeWorkbook(UnsafeWorkbook::SharedStrings { declared, bytes })) => format!(
+                "Excel-filen er beskadiget eller manipuleret: den angiver {declared} tekster i {bytes} bytes. Åbn og gem den igen i Excel, eller gem arket som CSV."
+            ),
+            (English, ReadError::UnsafeWorkbook(UnsafeWorkbook::SharedStrings { declared, bytes })) => format!(
+                "The Excel file is damaged or tampered with: it declares {declared} texts in {bytes} bytes. Open and save it again in Excel, or save the sheet as CSV."
             ),
             (Danish, ReadError::UnterminatedQuote { line }) => format!(
                 "Linje {line}: et citationstegn (\") åbner et felt, som aldrig lukkes. Alle senere rækker ville forsvinde i det felt; ret linjen, og indlæs filen igen."

@@ -4,7 +4,10 @@
 use std::collections::HashMap;
 
 use super::options::{ReadOptions, ReadReport, SourceFormat};
-use super::problems::{ExcludedRow, ReadError, RowProblem};
+use super::problems::{
+    ExcludedRow, ReadError, RowProblem, MAX_FIELD_CHARS, MAX_NUMBER_MAGNITUDE, MAX_VALUE_CHARS,
+};
+use super::warnings::WarningCollector;
 use crate::cohort::time::{months_between, Date};
 use crate::cohort::values::{parse_number, sex_level, Outcome};
 use crate::cohort::{Cohort, Covariate, CovariateValues, Role};
@@ -53,6 +56,13 @@ pub(crate) struct CohortBuilder {
     ignored_columns: Vec<String>,
     /// Per header field: is it read at all?
     used_fields: Vec<bool>,
+    /// The header's names (trimmed), for messages.
+    header: Vec<String>,
+    spell_id_field: Option<usize>,
+    person_id_field: Option<usize>,
+    warnings: WarningCollector,
+    /// Per municipality (in order of first appearance): the line where it first appears.
+    municipality_first_line: Vec<u64>,
 
     municipality_index: LevelIndex,
     municipality_names: Vec<String>,
@@ -120,6 +130,8 @@ impl CohortBuilder {
         let end_field = required("end_date")?;
         let outcome_field = required("outcome")?;
         let entry_field = find("entry_date");
+        let spell_id_field = find("spell_id");
+        let person_id_field = find("person_id");
 
         let mut plans = Vec::new();
         let mut ignored_columns = Vec::new();
@@ -169,12 +181,19 @@ impl CohortBuilder {
         for field in [municipality_field, permit_field, end_field, outcome_field]
             .into_iter()
             .chain(entry_field)
+            .chain(spell_id_field)
+            .chain(person_id_field)
             .chain(plans.iter().map(|p| p.field))
         {
             used_fields[field] = true;
         }
         Ok(CohortBuilder {
             used_fields,
+            header: names.clone(),
+            spell_id_field,
+            person_id_field,
+            warnings: WarningCollector::default(),
+            municipality_first_line: Vec::new(),
             n_fields: header.len(),
             municipality_field,
             permit_field,
@@ -214,9 +233,14 @@ impl CohortBuilder {
         self.excluded_rows.push(ExcludedRow {
             line,
             column,
-            value: value.map(|v| v.trim().to_owned()),
+            value: value.map(|v| cut_value(v.trim())),
             problem,
         });
+    }
+
+    /// The header's number of fields.
+    pub(crate) fn n_fields(&self) -> usize {
+        self.n_fields
     }
 
     /// Checks one data row; a valid row joins the cohort, a bad one is listed as excluded.
@@ -228,6 +252,22 @@ impl CohortBuilder {
                 found: fields.len(),
             };
             self.exclude(line, None, None, problem);
+            return Ok(());
+        }
+        // A field of megabytes would be copied into every message and slow every step.
+        // (The CSV pass decodes an unused field only when it is that long, else leaves it
+        // empty.)
+        if let Some(index) = fields
+            .iter()
+            .position(|f| f.len() > MAX_FIELD_CHARS && f.chars().count() > MAX_FIELD_CHARS)
+        {
+            let column = self.header[index].clone();
+            self.exclude(
+                line,
+                Some(column),
+                Some(&fields[index]),
+                RowProblem::FieldTooLong,
+            );
             return Ok(());
         }
         let municipality = fields[self.municipality_field].trim();
@@ -306,6 +346,12 @@ impl CohortBuilder {
             }
             if plan.role.is_numeric() {
                 match parse_number(text) {
+                    Some(number) if number.abs() > MAX_NUMBER_MAGNITUDE => {
+                        let column = plan.name.clone();
+                        self.exclude(line, Some(column), Some(text), RowProblem::NumberOutOfRange);
+                        self.scratch = scratch;
+                        return Ok(());
+                    }
                     Some(number) => scratch.push(Parsed::Number(number)),
                     None => {
                         let column = plan.name.clone();
@@ -330,6 +376,7 @@ impl CohortBuilder {
             None => {
                 let k = self.municipality_names.len();
                 self.municipality_names.push(municipality.to_owned());
+                self.municipality_first_line.push(line);
                 self.municipality_index
                     .insert(municipality.to_owned(), k as u32);
                 k
@@ -376,6 +423,14 @@ impl CohortBuilder {
             }
         }
         self.scratch = scratch;
+        self.warnings.observe(
+            line,
+            self.spell_id_field.map(|f| fields[f].as_str()),
+            self.person_id_field.map(|f| fields[f].as_str()),
+            permit,
+            entry,
+            end,
+        );
         self.municipality.push(municipality_idx as u32);
         self.time_enter.push(months_between(permit, entry));
         self.time_exit.push(months_between(permit, end));
@@ -418,10 +473,28 @@ impl CohortBuilder {
     /// that it does not depend on the order of the rows.
     pub(crate) fn finish(self, format: SourceFormat) -> Result<ReadReport, ReadError> {
         if self.outcome.is_empty() {
+            let mut by_reason: Vec<(String, usize)> = Vec::new();
+            for row in &self.excluded_rows {
+                let code = row.problem.code();
+                match by_reason.iter_mut().find(|(c, _)| c == code) {
+                    Some((_, n)) => *n += 1,
+                    None => by_reason.push((code.to_owned(), 1)),
+                }
+            }
+            by_reason.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             return Err(ReadError::NoValidRows {
                 n_excluded: self.excluded_rows.len(),
+                by_reason,
+                first: self.excluded_rows.first().cloned().map(Box::new),
             });
         }
+        let named_lines: Vec<(String, u64)> = self
+            .municipality_names
+            .iter()
+            .cloned()
+            .zip(self.municipality_first_line.iter().copied())
+            .collect();
+        let warnings = self.warnings.finish(&named_lines);
         let (municipality_names, municipality_remap) = sorted_with_remap(self.municipality_names);
         let municipality: Vec<u32> = self
             .municipality
@@ -502,6 +575,7 @@ impl CohortBuilder {
                 line: self.line,
             },
             excluded_rows: self.excluded_rows,
+            warnings,
             ignored_columns: self.ignored_columns,
             format,
         })
@@ -511,6 +585,14 @@ impl CohortBuilder {
 /// Level → code, with a fast non-cryptographic hash (FNV-1a): the keys are short strings
 /// from the user's own file, looked up once per field.
 type LevelIndex = HashMap<String, u32, std::hash::BuildHasherDefault<Fnv1a>>;
+
+/// An excluded row's value as kept: its first [`MAX_VALUE_CHARS`] characters and `…`.
+fn cut_value(value: &str) -> String {
+    match value.char_indices().nth(MAX_VALUE_CHARS) {
+        Some((cut, _)) => format!("{}…", &value[..cut]),
+        None => value.to_owned(),
+    }
+}
 
 /// The levels of a lookup, indexed by code.
 fn levels_in_code_order(lookup: Option<LevelIndex>) -> Vec<String> {

@@ -354,7 +354,9 @@ impl<R: Read> Read for Utf16ToUtf8<R> {
             self.input_start += read;
             self.output_start = 0;
             self.output_end = written;
-            if self.input_done && self.input_start == self.input_end && written == 0 {
+            // The last call (all input, `last` set) finishes the decoder: it must not be
+            // called again, whatever it wrote.
+            if self.input_done && self.input_start == self.input_end {
                 self.finished = true;
             }
         }
