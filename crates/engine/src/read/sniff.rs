@@ -89,6 +89,19 @@ struct QuoteTracker {
 }
 
 impl QuoteTracker {
+    /// A tracker that has read the header line `header_line` (on line `line`, without its
+    /// break), with the delimiter of `sep` or the one the header shows.
+    fn after_header(header_line: &[u8], sep: Option<u8>, line: u64) -> QuoteTracker {
+        let mut tracker = QuoteTracker {
+            delimiter: sep.unwrap_or_else(|| detect_delimiter(header_line)),
+            state: QuoteState::FieldStart,
+        };
+        for &byte in header_line {
+            tracker.feed(byte, line, false);
+        }
+        tracker
+    }
+
     fn feed(&mut self, byte: u8, line: u64, ends_line: bool) {
         let separates = byte == self.delimiter || ends_line || byte == b'\n';
         self.state = match self.state {
@@ -180,19 +193,12 @@ pub(super) fn first_pass<R: Read>(
                     &mut seen_non_blank,
                 );
                 if !had_header {
-                    if let Some(header_line) = &header {
-                        // From the header on, follow the quoting (the header itself first).
-                        let delimiter = sep.unwrap_or_else(|| detect_delimiter(header_line));
-                        let mut tracker = QuoteTracker {
-                            delimiter,
-                            state: QuoteState::FieldStart,
-                        };
-                        for &b in header_line {
-                            tracker.feed(b, line_number, false);
-                        }
+                    // From the header on, follow the quoting (the header itself first).
+                    quotes = header.as_deref().map(|header_line| {
+                        let mut tracker = QuoteTracker::after_header(header_line, sep, line_number);
                         tracker.feed(byte, line_number, true);
-                        quotes = Some(tracker);
-                    }
+                        tracker
+                    });
                 }
                 line.clear();
             } else if byte != b'\n' {
@@ -217,17 +223,9 @@ pub(super) fn first_pass<R: Read>(
             &mut seen_non_blank,
         );
         if !had_header {
-            if let Some(header_line) = &header {
-                let delimiter = sep.unwrap_or_else(|| detect_delimiter(header_line));
-                let mut tracker = QuoteTracker {
-                    delimiter,
-                    state: QuoteState::FieldStart,
-                };
-                for &b in header_line {
-                    tracker.feed(b, line_number, false);
-                }
-                quotes = Some(tracker);
-            }
+            quotes = header
+                .as_deref()
+                .map(|header_line| QuoteTracker::after_header(header_line, sep, line_number));
         }
     }
     // Still inside quotes at the end (a quote closed by the very last byte is closed).
