@@ -97,7 +97,7 @@ fn main() {
                 for a in 0..n_columns {
                     right[a] += weight * z[a] * step;
                     for b in 0..n_columns {
-                        normal.add(a, b, weight * z[a] * z[b]);
+                        normal.set(a, b, normal.get(a, b) + weight * z[a] * z[b]);
                     }
                 }
             }

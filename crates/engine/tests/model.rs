@@ -1,8 +1,6 @@
 //! The ranking model against statsmodels + numpy (see `tests/fixtures/model/`), finite
 //! differences, invariances and a simulation.
 
-use std::path::Path;
-
 use kommunebench_engine::model::design::{Design, ModelOptions};
 use kommunebench_engine::model::fit_ranking;
 use kommunebench_engine::model::RankingModel;
@@ -11,24 +9,12 @@ use kommunebench_engine::numeric::tolerance::{
 };
 use kommunebench_engine::report::{Analysis, JsonReport};
 use kommunebench_engine::survival::tables::{cohort_curves, outcome_shares, outcome_shares_by};
-use kommunebench_engine::{read_spells_from_bytes, Cohort, Language, ReadOptions};
+use kommunebench_engine::{read_spells_from_bytes, Language, ReadOptions};
 use serde_json::Value;
 
-fn fixture_path(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/model")
-        .join(name)
-}
+mod common;
 
-fn read_cohort(bytes: &[u8]) -> Cohort {
-    match read_spells_from_bytes(bytes, &ReadOptions::default()) {
-        Ok(report) => {
-            assert_eq!(report.excluded_rows, vec![]);
-            report.cohort
-        }
-        Err(error) => panic!("{error}"),
-    }
-}
+use common::{fixture_path, read_cohort};
 
 fn close_relative(got: f64, want: f64, what: &str) {
     let scale = want.abs().max(1e-3);
@@ -598,140 +584,4 @@ fn bad_designs_are_errors_that_name_the_term() {
         .err()
         .map(|e| e.to_string());
     assert_eq!(error.as_deref(), Some("No spell ends in self-support or education within 48 months: the model cannot be estimated."));
-}
-
-/// MODEL.md §4, stage 2: a municipal categorical covariate with one level among the ranked
-/// municipalities is an error naming it (not dropped silently), and too few ranked
-/// municipalities say how many there are and how many are needed.
-#[test]
-fn stage_two_errors_name_the_column_and_the_counts() {
-    use kommunebench_engine::model::ModelError;
-    let text = std::fs::read_to_string(fixture_path("model_a.csv")).expect("fixture");
-    let with_region: String = text
-        .lines()
-        .enumerate()
-        .map(|(line, row)| {
-            if line == 0 {
-                format!("{row},region\n")
-            } else {
-                format!("{row},Nord\n")
-            }
-        })
-        .collect();
-    let options = ReadOptions {
-        roles: vec![(
-            "region".to_owned(),
-            kommunebench_engine::Role::MunicipalCategorical,
-        )],
-        sheet: None,
-    };
-    let read = read_spells_from_bytes(with_region.as_bytes(), &options).expect("reads");
-    let error = fit_ranking(&read.cohort, ModelOptions::default()).expect_err("constant");
-    assert_eq!(
-        error,
-        ModelError::StageTwoConstant {
-            column: "region".to_owned(),
-            level: "Nord".to_owned(),
-            n_ranked: 16
-        }
-    );
-    assert!(error
-        .to_string()
-        .starts_with("The municipal covariate `region` is `Nord` in all 16 ranked municipalities"));
-
-    // The three largest municipalities, of which Kommune AX (779 spells) has no event inside
-    // H: two ranked municipalities for three stage-2 columns (intercept, unemployment rate,
-    // share of third-country nationals).
-    let cohort = read_cohort(text.as_bytes());
-    let mut sizes: Vec<usize> = cohort
-        .spells_by_municipality()
-        .iter()
-        .map(Vec::len)
-        .collect();
-    sizes.sort_unstable_by(|a, b| b.cmp(a));
-    let options = ModelOptions {
-        min_spells: sizes[2],
-        ..ModelOptions::default()
-    };
-    let error = fit_ranking(&cohort, options).expect_err("too few");
-    assert_eq!(
-        error,
-        ModelError::TooFewRanked {
-            n_ranked: 2,
-            needed: 4
-        }
-    );
-    assert_eq!(
-        error.message(kommunebench_engine::Language::Danish),
-        "Der er 2 rangordnede kommuner, men sammenligningen med de kommunale forhold kræver mindst 4. Sænk mindste antal forløb, eller fjern kommunale variable."
-    );
-}
-
-/// A covariate that separates the spells (every spell with `flag` = 1 is censored) has no
-/// finite maximum: an error naming the term, not a number from the edge of the float range.
-#[test]
-fn a_diverging_coefficient_is_an_error_naming_the_term() {
-    use kommunebench_engine::model::ModelError;
-    let text = std::fs::read_to_string(fixture_path("model_a.csv")).expect("fixture");
-    let flagged: String = text
-        .lines()
-        .enumerate()
-        .map(|(line, row)| {
-            if line == 0 {
-                format!("{row},flag\n")
-            } else {
-                let flag = u8::from(row.contains(",none,") && line % 3 == 0);
-                format!("{row},{flag}\n")
-            }
-        })
-        .collect();
-    let options = ReadOptions {
-        roles: vec![(
-            "flag".to_owned(),
-            kommunebench_engine::Role::IndividualNumeric,
-        )],
-        sheet: None,
-    };
-    let read = read_spells_from_bytes(flagged.as_bytes(), &options).expect("reads");
-    match fit_ranking(&read.cohort, ModelOptions::default()) {
-        Err(ModelError::Diverged { term, estimate }) => {
-            assert_eq!(term, "flag");
-            assert!(estimate < -20.0, "{estimate}");
-        }
-        other => panic!("expected a diverged `flag`, got {other:?}"),
-    }
-}
-
-/// A categorical column with thousands of levels (an identifier given a role by mistake) is
-/// refused by name before the fit allocates its information matrix.
-#[test]
-fn more_than_2000_terms_is_an_error() {
-    use kommunebench_engine::model::ModelError;
-    let mut text = String::from("municipality,permit_date,end_date,outcome,code\n");
-    for i in 0..2100 * 30 {
-        // Every level has events (half of its 30 spells).
-        let outcome = if (i / 2100) % 2 == 0 {
-            "self_support"
-        } else {
-            "none"
-        };
-        text.push_str(&format!(
-            "K{},2001-01-01,2002-01-01,{outcome},c{}\n",
-            i % 7,
-            i % 2100
-        ));
-    }
-    let options = ReadOptions {
-        roles: vec![(
-            "code".to_owned(),
-            kommunebench_engine::Role::IndividualCategorical,
-        )],
-        sheet: None,
-    };
-    let read = read_spells_from_bytes(text.as_bytes(), &options).expect("reads");
-    let error = fit_ranking(&read.cohort, ModelOptions::default()).expect_err("too many");
-    assert!(
-        matches!(error, ModelError::TooManyTerms { max: 2000, .. }),
-        "{error:?}"
-    );
 }

@@ -4,6 +4,7 @@
 
 pub mod design;
 mod error;
+mod information;
 pub mod intervals;
 pub mod profile;
 pub mod rmst;
@@ -206,8 +207,12 @@ pub fn fit_ranking_identified(
     let ranked: Vec<usize> = (0..n_municipalities)
         .filter(|&k| spells_of[k].len() >= options.min_spells && design.municipality_has_event[k])
         .collect();
+    let mut is_ranked = vec![false; n_municipalities];
+    for &k in &ranked {
+        is_ranked[k] = true;
+    }
     let unranked = (0..n_municipalities)
-        .filter(|k| !ranked.contains(k))
+        .filter(|&k| !is_ranked[k])
         .map(|k| UnrankedMunicipality {
             municipality: cohort.municipality_names[k].clone(),
             spells: spells_of[k].len(),

@@ -15,8 +15,9 @@
 //! w_ij = λ_j e_ij exp(η_i) and z_ij the indicator of piece j and municipality k joined to
 //! x_i. Its γ–γ and α–α blocks are diagonal; we accumulate the blocks directly from the
 //! sparse rows (never an n × K dummy matrix): one pass costs O(n · (p_nz² + J_i · p_nz)) with
-//! p_nz the nonzeros of x_i and J_i the pieces a spell crosses, and the dense solve
-//! O((J + K + p)³) — a few hundred parameters.
+//! p_nz the nonzeros of x_i and J_i the pieces a spell crosses. The solve eliminates the
+//! diagonal α block (`BlockSolver`, a Schur complement): O(K (J + p)² + (J + p)³), linear
+//! in the number of municipalities K, where a dense solve would be O((J + K + p)³).
 //!
 //! Identification: one α is fixed at 0 (the municipality with the most events). Every result
 //! the engine reports is invariant to that choice.
@@ -30,9 +31,10 @@
 //!   Biometrics 36 (the Poisson equivalence).
 
 use super::error::ModelError;
+pub use super::information::AlphaCovariance;
+use super::information::{BlockSolver, InformationBlocks};
 use crate::model::design::Design;
 use crate::numeric::index_of_first_maximum;
-use crate::numeric::linalg::{Cholesky, Matrix};
 use crate::numeric::tolerance::{NEWTON_MAX_ITERATIONS, NEWTON_SCALED_SCORE};
 
 /// Why Newton–Raphson stopped (it only returns when it converged).
@@ -77,40 +79,22 @@ pub struct StageOneFit {
     pub convergence: Convergence,
 }
 
-/// The α block of the inverse information, over the municipalities with events.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AlphaCovariance {
-    /// Per municipality of the cohort: its row in `matrix`, if it has a free α.
-    pub index: Vec<Option<usize>>,
-    pub matrix: Matrix,
-}
-
-impl AlphaCovariance {
-    /// Cov(α̂_k, α̂_l); 0 for a municipality whose α is fixed.
-    pub fn get(&self, k: usize, l: usize) -> f64 {
-        match (self.index[k], self.index[l]) {
-            (Some(a), Some(b)) => self.matrix.get(a, b),
-            _ => 0.0,
-        }
-    }
-}
-
 /// Where each parameter lives in θ.
 #[derive(Debug)]
-struct Layout {
+pub(super) struct Layout {
     /// Per piece: index in θ (None: no events, λ = 0).
-    piece: Vec<Option<usize>>,
+    pub(super) piece: Vec<Option<usize>>,
     /// Per municipality: index in θ (None: no events, or the one fixed at 0).
-    municipality: Vec<Option<usize>>,
-    first_beta: usize,
-    n_params: usize,
+    pub(super) municipality: Vec<Option<usize>>,
+    pub(super) first_beta: usize,
+    pub(super) n_params: usize,
 }
 
 /// One spell of the estimation sample, ready for the inner loop.
 #[derive(Clone, Copy, Debug)]
 struct Spell {
     index: usize,
-    municipality: usize,
+    pub(super) municipality: usize,
     time_enter: f64,
     time_exit: f64,
     /// The piece of the event, if the spell ends with one inside H.
@@ -124,72 +108,10 @@ struct Problem<'a> {
     spells: Vec<Spell>,
 }
 
-/// The blocks of the observed information before they are placed into the full matrix.
-struct InformationBlocks {
-    /// Σ_i w_ij per piece j (the γ–γ block is diagonal).
-    piece_diagonal: Vec<f64>,
-    /// Σ_i μ_i per municipality k (the α–α block is diagonal).
-    municipality_diagonal: Vec<f64>,
-    /// [k · J + j]: Σ_{i in k} w_ij.
-    municipality_piece: Vec<f64>,
-    /// [j · p + t]: Σ_i w_ij x_it.
-    term_piece: Vec<f64>,
-    /// [k · p + t]: Σ_{i in k} μ_i x_it.
-    term_municipality: Vec<f64>,
-    /// [t · p + u], u ≤ t: Σ_i μ_i x_it x_iu.
-    term_term: Vec<f64>,
-}
-
-impl InformationBlocks {
-    fn new((n_pieces, n_municipalities, n_terms): (usize, usize, usize)) -> InformationBlocks {
-        InformationBlocks {
-            piece_diagonal: vec![0.0; n_pieces],
-            municipality_diagonal: vec![0.0; n_municipalities],
-            municipality_piece: vec![0.0; n_municipalities * n_pieces],
-            term_piece: vec![0.0; n_pieces * n_terms],
-            term_municipality: vec![0.0; n_municipalities * n_terms],
-            term_term: vec![0.0; n_terms * n_terms],
-        }
-    }
-
-    /// The full symmetric information over the free parameters of `layout`.
-    fn assemble(&self, layout: &Layout, n_terms: usize) -> Matrix {
-        let n_pieces = layout.piece.len();
-        let mut information = Matrix::zeros(layout.n_params);
-        let beta = |t: usize| layout.first_beta + t;
-        for (j, piece) in layout.piece.iter().enumerate() {
-            let Some(pj) = *piece else { continue };
-            information.set(pj, pj, self.piece_diagonal[j]);
-            for t in 0..n_terms {
-                information.set(beta(t), pj, self.term_piece[j * n_terms + t]);
-            }
-            for (k, municipality) in layout.municipality.iter().enumerate() {
-                if let Some(mk) = *municipality {
-                    information.set(mk, pj, self.municipality_piece[k * n_pieces + j]);
-                }
-            }
-        }
-        for (k, municipality) in layout.municipality.iter().enumerate() {
-            let Some(mk) = *municipality else { continue };
-            information.set(mk, mk, self.municipality_diagonal[k]);
-            for t in 0..n_terms {
-                information.set(beta(t), mk, self.term_municipality[k * n_terms + t]);
-            }
-        }
-        for t in 0..n_terms {
-            for u in 0..=t {
-                information.set(beta(t), beta(u), self.term_term[t * n_terms + u]);
-            }
-        }
-        information.symmetrize_from_lower();
-        information
-    }
-}
-
 struct Evaluation {
     log_likelihood: f64,
     score: Vec<f64>,
-    information: Matrix,
+    blocks: InformationBlocks,
 }
 
 /// The spells of the estimation sample, with their event piece.
@@ -318,15 +240,10 @@ impl Problem<'_> {
                 }
             }
         }
-        let information = if derivatives {
-            blocks.assemble(layout, n_terms)
-        } else {
-            Matrix::zeros(0)
-        };
         Evaluation {
             log_likelihood,
             score,
-            information,
+            blocks,
         }
     }
 
@@ -423,20 +340,22 @@ pub fn fit(
     let mut iterations = 0;
     loop {
         let current = problem.evaluate(&theta, true);
+        let information_diagonal = current.blocks.diagonal(&problem.layout, design.n_terms());
         let max_abs_score = (0..n_params)
-            .map(|m| current.score[m].abs() / current.information.get(m, m).sqrt())
+            .map(|m| current.score[m].abs() / information_diagonal[m].sqrt())
             .fold(0.0, f64::max);
         progress(NewtonProgress {
             iteration: iterations,
             max_abs_score,
             log_likelihood: current.log_likelihood,
         });
-        let cholesky =
-            Cholesky::factor(&current.information).map_err(|pivot| ModelError::Collinear {
-                term: problem.parameter_name(pivot.index, municipality_names),
+        let solver =
+            BlockSolver::new(&current.blocks, &problem.layout, design.n_terms()).map_err(|m| {
+                ModelError::Collinear {
+                    term: problem.parameter_name(m, municipality_names),
+                }
             })?;
         if max_abs_score < NEWTON_SCALED_SCORE {
-            let inverse = cholesky.inverse();
             let hazard = problem.hazard(&theta);
             let alpha = (0..n_municipalities)
                 .map(|k| {
@@ -448,19 +367,10 @@ pub fn fit(
                 })
                 .collect();
             let beta = theta[first_beta..].to_vec();
-            let beta_se = (first_beta..n_params)
-                .map(|m| inverse.get(m, m).sqrt())
-                .collect();
-            let alpha_params: Vec<Option<usize>> = problem.layout.municipality.clone();
-            let free: Vec<usize> = alpha_params.iter().flatten().copied().collect();
-            let mut index = vec![None; n_municipalities];
-            for (k, param) in alpha_params.iter().enumerate() {
-                index[k] = param.and_then(|m| free.iter().position(|&f| f == m));
-            }
-            let mut matrix = Matrix::zeros(free.len());
-            for (a, &ma) in free.iter().enumerate() {
-                for (b, &mb) in free.iter().enumerate() {
-                    matrix.set(a, b, inverse.get(ma, mb));
+            let mut beta_se = vec![0.0; n_params - first_beta];
+            for (m, variance) in solver.core_inverse_diagonal() {
+                if m >= first_beta {
+                    beta_se[m - first_beta] = variance.sqrt();
                 }
             }
             return Ok(StageOneFit {
@@ -468,7 +378,7 @@ pub fn fit(
                 alpha,
                 beta,
                 beta_se,
-                alpha_covariance: AlphaCovariance { index, matrix },
+                alpha_covariance: solver.alpha_covariance(n_municipalities),
                 convergence: Convergence {
                     reason: ConvergenceReason::ScaledScoreBelowTolerance,
                     iterations,
@@ -484,7 +394,7 @@ pub fn fit(
             });
         }
         iterations += 1;
-        let step = cholesky.solve(&current.score);
+        let step = solver.solve(&current.score);
         // Step halving: never accept a decrease of ℓ (beyond rounding).
         let mut scale = 1.0;
         let tolerance = 1e-12 * current.log_likelihood.abs().max(1.0);
@@ -536,6 +446,9 @@ pub fn evaluate_for_test(
     (
         evaluation.log_likelihood,
         evaluation.score,
-        evaluation.information.data,
+        evaluation
+            .blocks
+            .assemble(&problem.layout, design.n_terms())
+            .data,
     )
 }

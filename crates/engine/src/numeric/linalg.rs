@@ -27,11 +27,6 @@ impl Matrix {
         self.data[row * self.n + col] = value;
     }
 
-    #[inline]
-    pub fn add(&mut self, row: usize, col: usize, value: f64) {
-        self.data[row * self.n + col] += value;
-    }
-
     /// Copies the lower triangle onto the upper one.
     pub fn symmetrize_from_lower(&mut self) {
         for row in 0..self.n {
@@ -62,11 +57,22 @@ const RELATIVE_PIVOT_TOLERANCE: f64 = 1e-11;
 
 impl Cholesky {
     pub fn factor(matrix: &Matrix) -> Result<Cholesky, NonPositivePivot> {
+        let diagonal: Vec<f64> = (0..matrix.n).map(|j| matrix.get(j, j)).collect();
+        Cholesky::factor_relative_to(matrix, &diagonal)
+    }
+
+    /// [`Cholesky::factor`], judging each pivot against `reference[j]` instead of the
+    /// matrix's own diagonal: for a Schur complement S = A − B D⁻¹ Bᵀ the reference is A's
+    /// diagonal, since a term collinear with the eliminated block leaves S_jj itself at the
+    /// level of rounding.
+    pub fn factor_relative_to(
+        matrix: &Matrix,
+        reference: &[f64],
+    ) -> Result<Cholesky, NonPositivePivot> {
         let n = matrix.n;
         let mut lower = Matrix::zeros(n);
-        for j in 0..n {
-            let diagonal = matrix.get(j, j);
-            let mut pivot = diagonal;
+        for (j, &diagonal) in reference.iter().enumerate().take(n) {
+            let mut pivot = matrix.get(j, j);
             for k in 0..j {
                 pivot -= lower.get(j, k) * lower.get(j, k);
             }

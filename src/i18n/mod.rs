@@ -3,11 +3,6 @@
 //! Every text is a field of [`Texts`], so a translation that is missing is a compile error,
 //! not a blank on screen.
 
-use kommunebench_engine::read::{SourceFormat, TextEncoding};
-use kommunebench_engine::Role;
-
-use crate::worker::protocol::WorkerError;
-
 /// The language of the interface.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -467,126 +462,16 @@ const EN: Texts = Texts {
     without_events_label: "Municipalities without completed spells within the horizon",
 };
 
-impl Lang {
-    /// The label of a role in this language.
-    pub fn role_label(self, role: Role) -> &'static str {
-        let texts = self.texts();
-        match role {
-            Role::IndividualNumeric => texts.role_individual_numeric,
-            Role::IndividualCategorical => texts.role_individual_categorical,
-            Role::MunicipalNumeric => texts.role_municipal_numeric,
-            Role::MunicipalCategorical => texts.role_municipal_categorical,
-            Role::Ignore => texts.role_ignore,
-        }
-    }
-}
+mod messages;
 
-impl Lang {
-    /// What is wrong with a field of the options form, in this language.
-    pub fn option_error(self, field: crate::state::OptionField) -> &'static str {
-        use crate::state::OptionField::{Horizon, MinSpells, Piece};
-        match (self, field) {
-            (Lang::Da, Horizon | Piece) => "Skriv et positivt tal i måneder (fx 48 eller 2,5).",
-            (Lang::En, Horizon | Piece) => "Enter a positive number of months (e.g. 48 or 2.5).",
-            (Lang::Da, MinSpells) => "Skriv et helt tal på mindst 1.",
-            (Lang::En, MinSpells) => "Enter a whole number of at least 1.",
-        }
-    }
-}
-
-impl Lang {
-    /// "Showing the first 100 of 2,345 (all are in the download)."
-    pub fn shown_of(self, shown: usize, total: usize) -> String {
-        match self {
-            Lang::Da => {
-                format!("Viser de første {shown} af {total} (alle er med i filen, der kan hentes).")
-            }
-            Lang::En => format!("Showing the first {shown} of {total} (all are in the download)."),
-        }
-    }
-}
-
-/// How a file was read ("CSV, Windows-1252, `;`" / "xlsx, ark …"), in `lang`.
-pub fn describe_format(lang: Lang, format: &SourceFormat) -> String {
-    match (lang, format) {
-        (
-            _,
-            SourceFormat::Csv {
-                encoding,
-                delimiter,
-            },
-        ) => {
-            let encoding = match encoding {
-                TextEncoding::Utf8 => "UTF-8",
-                TextEncoding::Utf8WithBom => "UTF-8 (BOM)",
-                TextEncoding::Windows1252 => "Windows-1252",
-                TextEncoding::Utf16Le => "UTF-16 LE",
-                TextEncoding::Utf16Be => "UTF-16 BE",
-            };
-            let delimiter = match (lang, *delimiter) {
-                (Lang::Da, '\t') => "tabulator".to_owned(),
-                (Lang::En, '\t') => "tab".to_owned(),
-                (_, other) => format!("'{other}'"),
-            };
-            format!("CSV, {encoding}, {delimiter}")
-        }
-        (_, SourceFormat::Xlsx { sheet }) => format!("xlsx, {sheet}"),
-    }
-}
-
-/// Why the analysis stopped, in `lang`: the engine words its own errors; the rest is here.
-pub fn error_text(lang: Lang, error: &WorkerError) -> String {
-    match (lang, error) {
-        (_, WorkerError::Read(error)) => error.message(lang.engine()),
-        (_, WorkerError::Model(error)) => error.message(lang.engine()),
-        (Lang::Da, WorkerError::NoFile) => "Der er ikke valgt nogen fil.".to_owned(),
-        (Lang::En, WorkerError::NoFile) => "No file was chosen.".to_owned(),
-        (Lang::Da, WorkerError::BadRequest(detail)) => {
-            format!("Intern fejl i beskeden til beregningen: {detail}")
-        }
-        (Lang::En, WorkerError::BadRequest(detail)) => {
-            format!("Internal error in the message to the analysis: {detail}")
-        }
-        (Lang::Da, WorkerError::BadAnswer(detail)) => {
-            format!("Uventet svar fra beregningen: {detail}")
-        }
-        (Lang::En, WorkerError::BadAnswer(detail)) => {
-            format!("Unexpected answer from the analysis: {detail}")
-        }
-        (Lang::Da, WorkerError::Unreachable) => {
-            "Browseren kunne ikke starte eller nå beregningen. Prøv igen, eller brug en nyere browser.".to_owned()
-        }
-        (Lang::En, WorkerError::Unreachable) => {
-            "The browser could not start or reach the analysis. Try again, or use a newer browser.".to_owned()
-        }
-        (Lang::Da, WorkerError::Crashed(detail)) => format!(
-            "Beregningen stoppede med en fejl ({detail}). Start forfra; er filen meget stor, så brug kommandolinjen."
-        ),
-        (Lang::En, WorkerError::Crashed(detail)) => format!(
-            "The analysis stopped with an error ({detail}). Start over; if the file is very large, use the command line."
-        ),
-        (Lang::Da, WorkerError::FileTooLarge { bytes, limit_bytes }) => format!(
-            "Filen fylder {:.0} MB; browseren læser højst {:.0} MB. Brug kommandolinjen (`kommunebench analyse`), som læser filer i alle størrelser.",
-            bytes / 1e6,
-            limit_bytes / 1e6
-        ),
-        (Lang::En, WorkerError::FileTooLarge { bytes, limit_bytes }) => format!(
-            "The file is {:.0} MB; the browser reads at most {:.0} MB. Use the command line (`kommunebench analyse`), which reads files of any size.",
-            bytes / 1e6,
-            limit_bytes / 1e6
-        ),
-        (Lang::Da, WorkerError::Unsealed(what)) => format!(
-            "Beregningen kunne ikke afskærmes fra netværket ({what}); af hensyn til dine data går den ikke i gang."
-        ),
-        (Lang::En, WorkerError::Unsealed(what)) => format!(
-            "The analysis could not be cut off from the network ({what}); to protect your data it does not start."
-        ),
-    }
-}
+pub use messages::{describe_format, error_text};
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::worker::protocol::WorkerError;
+    use kommunebench_engine::read::{SourceFormat, TextEncoding};
+    use kommunebench_engine::Role;
 
     #[test]
     fn numbers_use_the_language_decimal_separator() {
