@@ -26,21 +26,21 @@ fn categorical(name: &str, n_levels: u32, codes: Vec<u32>) -> Covariate {
     }
 }
 
-fn synthetic_cohort() -> Cohort {
+fn synthetic_cohort(n_spells: usize, n_municipalities: usize) -> Cohort {
     let mut rng = Rng::new(0xBEEF_2006);
-    let alpha: Vec<f64> = (0..N_MUNICIPALITIES)
+    let alpha: Vec<f64> = (0..n_municipalities)
         .map(|_| 0.6 * (rng.uniform() - 0.5))
         .collect();
-    let mut columns: Vec<Vec<u32>> = (0..8).map(|_| Vec::with_capacity(N_SPELLS)).collect();
+    let mut columns: Vec<Vec<u32>> = (0..8).map(|_| Vec::with_capacity(n_spells)).collect();
     let (mut age, mut children, mut health) = (Vec::new(), Vec::new(), Vec::new());
     let (mut municipality, mut time_enter, mut time_exit, mut outcome, mut year) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     // Levels per categorical column: sex, residence basis, origin, partner, quota refugee,
     // Danish track, deprived area; with the permit year (6) this gives 40 terms.
     let n_levels = [2, 3, 24, 3, 2, 3, 2];
-    for _ in 0..N_SPELLS {
+    for _ in 0..n_spells {
         // Skewed municipality sizes, like Danish municipalities.
-        let k = ((rng.uniform().powi(3)) * N_MUNICIPALITIES as f64) as usize;
+        let k = ((rng.uniform().powi(3)) * n_municipalities as f64) as usize;
         let codes: Vec<u32> = n_levels
             .iter()
             .map(|&n| rng.below(n as usize) as u32)
@@ -74,7 +74,7 @@ fn synthetic_cohort() -> Cohort {
     let mut columns = columns.into_iter();
     let mut next = || columns.next().unwrap_or_default();
     Cohort {
-        municipality_names: (0..N_MUNICIPALITIES)
+        municipality_names: (0..n_municipalities)
             .map(|k| format!("Kommune {k:03}"))
             .collect(),
         municipality,
@@ -106,12 +106,12 @@ fn synthetic_cohort() -> Cohort {
         municipal: vec![Covariate {
             name: "unemployment_rate".to_owned(),
             values: CovariateValues::Numeric(
-                (0..N_MUNICIPALITIES)
+                (0..n_municipalities)
                     .map(|k| 4.0 + (k % 7) as f64)
                     .collect(),
             ),
         }],
-        line: (1..=N_SPELLS as u64).collect(),
+        line: (1..=n_spells as u64).collect(),
     }
 }
 
@@ -141,7 +141,7 @@ fn fit_seconds(cohort: &Cohort, options: ModelOptions) -> (f64, String) {
 }
 
 fn main() {
-    let cohort = synthetic_cohort();
+    let cohort = synthetic_cohort(N_SPELLS, N_MUNICIPALITIES);
     let (with_draws, summary) = fit_seconds(&cohort, ModelOptions::default());
     println!("fit_ranking: {N_SPELLS} spells, {N_MUNICIPALITIES} municipalities, {summary}: {with_draws:.2} s (best of 2), with MODEL.md §8 and 1000 rank draws");
     let without_draws = fit_seconds(
@@ -193,6 +193,19 @@ fn main() {
     println!(
         "MODEL.md §8 at {N_SPELLS} spells: rank draws {draws:.3} s, mapped intervals and shrinkage {mapped:.3} s; together {:.1} % of the rest of the fit ({fit:.2} s)",
         100.0 * (draws + mapped) / fit
+    );
+    // The cost in the number of municipalities: 100,000 spells over 270 and over 5,000
+    // (sizes skewed as above, so most of the 5,000 are small and unranked).
+    let mut units = Vec::new();
+    for n_municipalities in [270, 5000] {
+        let cohort = synthetic_cohort(100_000, n_municipalities);
+        let (seconds, summary) = fit_seconds(&cohort, ModelOptions::default());
+        println!("units: 100000 spells, {n_municipalities} municipalities, {summary}: {seconds:.3} s (best of 2)");
+        units.push(seconds);
+    }
+    println!(
+        "units: 5000 municipalities take {:.2}× the time of 270 (target ≤ 3×)",
+        units[1] / units[0]
     );
     if let Some(megabytes) = peak_resident_megabytes() {
         println!("peak resident memory of the benchmark process (data + fit): {megabytes:.0} MB");

@@ -48,35 +48,57 @@ impl RestrictedMean {
     }
 
     /// RMST_H for linear predictor `eta` = x_iᵀβ̂ + a.
+    ///
+    /// One transcendental per piece: S at the start of the next piece is S_j · e^{−δ_j}, and
+    /// e^{−δ_j} − 1 is the `expm1` the piece's area needs anyway (this runs several times per
+    /// spell). Once S has underflowed the rest adds nothing.
     pub fn rmst(&self, eta: f64) -> f64 {
         let c = eta.exp();
+        let mut survival = 1.0;
         let mut total = 0.0;
-        for j in 0..self.lengths.len() {
-            let survival_at_start = (-c * self.cumulative_at_start[j]).exp();
-            let rate = c * self.hazard[j];
-            total += if rate == 0.0 {
-                survival_at_start * self.lengths[j]
-            } else {
-                survival_at_start * -(-rate * self.lengths[j]).exp_m1() / rate
-            };
+        for (&length, &hazard) in self.lengths.iter().zip(&self.hazard) {
+            let rate = c * hazard;
+            if rate == 0.0 {
+                total += survival * length;
+                continue;
+            }
+            let decay_minus_one = (-rate * length).exp_m1();
+            total += survival * -decay_minus_one / rate;
+            survival *= 1.0 + decay_minus_one;
+            if survival < f64::MIN_POSITIVE {
+                break;
+            }
         }
         total
     }
 
     /// ∂RMST_H/∂a at linear predictor `eta`.
+    ///
+    /// As [`RestrictedMean::rmst`], one `expm1` per piece: S and u = c Λ̂_0 are carried from
+    /// piece to piece.
     pub fn rmst_slope(&self, eta: f64) -> f64 {
         let c = eta.exp();
+        let (mut survival, mut u_start) = (1.0, 0.0);
         let mut total = 0.0;
-        for j in 0..self.lengths.len() {
-            let u_start = c * self.cumulative_at_start[j];
-            let delta = c * self.hazard[j] * self.lengths[j];
-            let (mean_survival_ratio, curvature) = if delta == 0.0 {
-                (1.0, 0.0)
+        for (&length, &hazard) in self.lengths.iter().zip(&self.hazard) {
+            let delta = c * hazard * length;
+            let (mean_survival_ratio, curvature, decay) = if delta == 0.0 {
+                (1.0, 0.0, 1.0)
             } else {
-                (-(-delta).exp_m1() / delta, expm1_ratio_minus_exp(delta))
+                let decay_minus_one = (-delta).exp_m1();
+                let ratio = -decay_minus_one / delta;
+                (
+                    ratio,
+                    expm1_ratio_minus_exp(delta, ratio, 1.0 + decay_minus_one),
+                    1.0 + decay_minus_one,
+                )
             };
-            total -=
-                self.lengths[j] * (-u_start).exp() * (u_start * mean_survival_ratio + curvature);
+            total -= length * survival * (u_start * mean_survival_ratio + curvature);
+            survival *= decay;
+            u_start += delta;
+            if survival < f64::MIN_POSITIVE {
+                break;
+            }
         }
         total
     }
@@ -106,7 +128,8 @@ impl RestrictedMean {
 /// Below δ = 0.05 the series through m = 12 is exact to rounding (the next term is below
 /// 1e-20 of the first); from there on the direct form loses at most about two digits of
 /// sixteen to the subtraction.
-fn expm1_ratio_minus_exp(delta: f64) -> f64 {
+/// `ratio` = (1 − e^{−δ})/δ and `decay` = e^{−δ}, already at hand, give the direct form.
+fn expm1_ratio_minus_exp(delta: f64, ratio: f64, decay: f64) -> f64 {
     if delta < 0.05 {
         let mut sum = 0.0;
         let mut power = 1.0; // δ^{m−2}
@@ -120,7 +143,7 @@ fn expm1_ratio_minus_exp(delta: f64) -> f64 {
         }
         delta * sum
     } else {
-        -(-delta).exp_m1() / delta - (-delta).exp()
+        ratio - decay
     }
 }
 
@@ -207,15 +230,20 @@ mod tests {
         }
     }
 
+    fn curvature(delta: f64) -> f64 {
+        let decay = (-delta).exp();
+        expm1_ratio_minus_exp(delta, -(-delta).exp_m1() / delta, decay)
+    }
+
     /// The series branch and the direct branch of (1 − e^{−δ})/δ − e^{−δ} meet at 0.05.
     #[test]
     fn curvature_term_is_continuous_at_the_switch() {
-        let below = expm1_ratio_minus_exp(0.05 * (1.0 - 1e-15));
-        let above = expm1_ratio_minus_exp(0.05 * (1.0 + 1e-15));
+        let below = curvature(0.05 * (1.0 - 1e-15));
+        let above = curvature(0.05 * (1.0 + 1e-15));
         assert!((below - above).abs() <= 1e-14 * above, "{below} vs {above}");
         // δ/2 − δ²/3 + δ³/8: the rest is below 1e-30.
         let tiny = 1e-8;
         let series = tiny / 2.0 - tiny * tiny / 3.0 + tiny * tiny * tiny / 8.0;
-        assert!((expm1_ratio_minus_exp(tiny) - series).abs() <= 1e-24);
+        assert!((curvature(tiny) - series).abs() <= 1e-24);
     }
 }
