@@ -76,3 +76,40 @@ test('the excluded rows download has no live formula', async () => {
     await session.close();
   }
 });
+
+test('warnings about the file stand above the results', async () => {
+  const demo = (await readFile(DEMO_CSV, 'utf8')).trimEnd().split('\n');
+  const header = demo[0].split(',');
+  const spellId = header.indexOf('spell_id');
+  const municipality = header.indexOf('municipality');
+  const rows = demo.slice(0, 3001).map((line) => line.split(','));
+  // Two rows share a spell id; one municipality is typed in lower case once.
+  rows[3][spellId] = rows[2][spellId];
+  const name = rows[10][municipality];
+  rows[10][municipality] = name.toLowerCase() === name ? name.toUpperCase() : name.toLowerCase();
+  const session = await recordingPage(browser);
+  try {
+    await session.page.goto(server.url);
+    await session.page.locator('#spell-file').setInputFiles({
+      name: 'advarsler.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(rows.map((r) => r.join(',')).join('\n') + '\n', 'utf8'),
+    });
+    await session.page.getByRole('heading', { name: 'Kolonner og indstillinger' }).waitFor({ timeout: 60_000 });
+    await session.page.getByLabel('Mindste antal forløb for at blive rangordnet').fill('20');
+    await session.page.getByRole('button', { name: 'Analysér' }).click();
+    await session.page.locator('.warnings li').first().waitFor({ timeout: 120_000 });
+    const codes = await session.page.locator('.warnings li').evaluateAll((items) => items.map((li) => li.dataset.code));
+    assert.deepEqual(codes, ['duplicate_spell_id', 'lookalike_municipalities']);
+    const text = await session.page.locator('.warnings').textContent();
+    assert.ok(text.includes('linje 3, 4'), text);
+    // Above the ranking.
+    const above = await session.page.evaluate(() =>
+      document.querySelector('.warnings').compareDocumentPosition(document.querySelector('#ranking-table')) &
+      Node.DOCUMENT_POSITION_FOLLOWING,
+    );
+    assert.ok(above);
+  } finally {
+    await session.close();
+  }
+});
