@@ -43,23 +43,26 @@ pub(super) fn byte_order_mark(first: &[u8]) -> (Option<TextEncoding>, usize) {
 #[derive(Clone, Copy, Debug, Default)]
 pub(super) struct LineBreaks {
     pub(super) count: u64,
-    previous_was_cr: bool,
+    pub(super) previous_was_cr: bool,
 }
 
 impl LineBreaks {
     pub(super) fn feed(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.feed_byte(byte);
-        }
-    }
-
-    /// True when `byte` ends a line.
-    #[inline]
-    pub(super) fn feed_byte(&mut self, byte: u8) -> bool {
-        let ends_line = byte == b'\r' || (byte == b'\n' && !self.previous_was_cr);
-        self.previous_was_cr = byte == b'\r';
-        self.count += u64::from(ends_line);
-        ends_line
+        let Some(&last) = bytes.last() else {
+            return;
+        };
+        // CR + LF − the CRLF pairs (one split between pieces included): counted, not
+        // stepped through byte by byte (this runs over every byte of the second pass).
+        let carriage_returns = bytes.iter().filter(|&&b| b == b'\r').count() as u64;
+        let line_feeds = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        let pairs = if carriage_returns == 0 {
+            0
+        } else {
+            bytes.windows(2).filter(|pair| pair == b"\r\n").count() as u64
+        };
+        let split_pair = u64::from(self.previous_was_cr && bytes[0] == b'\n');
+        self.count += carriage_returns + line_feeds - pairs - split_pair;
+        self.previous_was_cr = last == b'\r';
     }
 
     /// How many line breaks `bytes` would add, without feeding them.
@@ -89,6 +92,14 @@ struct QuoteTracker {
 }
 
 impl QuoteTracker {
+    /// Inside a quoted field (its line breaks are part of the field).
+    fn in_quotes(&self) -> bool {
+        matches!(
+            self.state,
+            QuoteState::Quoted { .. } | QuoteState::QuoteInQuoted { .. }
+        )
+    }
+
     /// A tracker that has read the header line `header_line` (on line `line`, without its
     /// break), with the delimiter of `sep` or the one the header shows.
     fn after_header(header_line: &[u8], sep: Option<u8>, line: u64) -> QuoteTracker {
@@ -177,33 +188,59 @@ pub(super) fn first_pass<R: Read>(
             break;
         }
         bytes_read += n as u64;
-        for &byte in &chunk[..n] {
+        // Line by line, not byte by byte: find each break, and look at a line's bytes one by
+        // one only when quoting needs it (a quote in the line, or a field still quoted).
+        let data = &chunk[..n];
+        let mut start = 0;
+        while start < data.len() {
+            let Some(offset) = data[start..].iter().position(|&b| b == b'\r' || b == b'\n') else {
+                line.extend_from_slice(&data[start..]);
+                break;
+            };
+            let end = start + offset;
+            let byte = data[end];
+            let segment = &data[start..end];
+            start = end + 1;
+            if byte == b'\n' && breaks.previous_was_cr && segment.is_empty() && line.is_empty() {
+                // The LF of a CRLF: no new line (and nothing for the quoting: the CR
+                // already separated).
+                breaks.previous_was_cr = false;
+                continue;
+            }
+            let full: &[u8] = if line.is_empty() {
+                segment
+            } else {
+                line.extend_from_slice(segment);
+                &line
+            };
             let line_number = breaks.count + 1;
-            let ends_line = breaks.feed_byte(byte);
             if let Some(tracker) = quotes.as_mut() {
-                tracker.feed(byte, line_number, ends_line);
-            }
-            if ends_line {
-                let had_header = header.is_some();
-                end_of_line(
-                    &line,
-                    line_number,
-                    &mut header,
-                    &mut sep,
-                    &mut seen_non_blank,
-                );
-                if !had_header {
-                    // From the header on, follow the quoting (the header itself first).
-                    quotes = header.as_deref().map(|header_line| {
-                        let mut tracker = QuoteTracker::after_header(header_line, sep, line_number);
-                        tracker.feed(byte, line_number, true);
-                        tracker
-                    });
+                if tracker.in_quotes() || full.contains(&b'"') {
+                    for &b in full {
+                        tracker.feed(b, line_number, false);
+                    }
                 }
-                line.clear();
-            } else if byte != b'\n' {
-                line.push(byte);
+                tracker.feed(byte, line_number, true);
             }
+            breaks.count += 1;
+            breaks.previous_was_cr = byte == b'\r';
+            let had_header = header.is_some();
+            end_of_line(
+                full,
+                line_number,
+                &mut header,
+                &mut sep,
+                &mut seen_non_blank,
+            );
+            if !had_header {
+                // From the header on, follow the quoting (the header itself first).
+                quotes = header.as_deref().map(|header_line| {
+                    let mut tracker = QuoteTracker::after_header(header_line, sep, line_number);
+                    tracker.feed(byte, line_number, true);
+                    tracker
+                });
+            }
+            line.clear();
         }
         progress(ReadProgress {
             pass: 1,

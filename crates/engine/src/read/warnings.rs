@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::cohort::time::Date;
+use crate::numeric::hashing::Fnv1a;
 use crate::Language;
 
 /// At most this many line numbers are listed per warning (MODEL.md §6).
@@ -126,13 +127,16 @@ fn is_format_character(c: char) -> bool {
         | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
+/// A map keyed by the file's own short strings, hashed fast (see `numeric::hashing`).
+type FastMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv1a>>;
+
 /// Collects what the warnings need from the valid rows, as they come.
 #[derive(Debug, Default)]
 pub(super) struct WarningCollector {
-    spell_ids: HashMap<String, u64>,
+    spell_ids: FastMap<u64>,
     duplicate_lines: Vec<u64>,
     /// Per person: (entry day, end day, line) of each spell.
-    persons: HashMap<String, Vec<(i64, i64, u64)>>,
+    persons: FastMap<Vec<(i64, i64, u64)>>,
     implausible_lines: Vec<u64>,
 }
 
