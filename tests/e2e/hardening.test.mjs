@@ -113,3 +113,28 @@ test('warnings about the file stand above the results', async () => {
     await session.close();
   }
 });
+
+test('a model that cannot be fitted leaves the tables and says why', async () => {
+  // The first 2,000 spells of the demo rank too few municipalities for stage 2's six
+  // columns (the intercept and five municipal covariates).
+  const demo = (await readFile(DEMO_CSV, 'utf8')).trimEnd().split('\n');
+  const session = await recordingPage(browser);
+  try {
+    await session.page.goto(server.url);
+    await session.page.locator('#spell-file').setInputFiles({
+      name: 'lille.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(demo.slice(0, 2001).join('\n') + '\n', 'utf8'),
+    });
+    await session.page.getByRole('heading', { name: 'Kolonner og indstillinger' }).waitFor({ timeout: 60_000 });
+    await session.page.getByRole('button', { name: 'Analysér' }).click();
+    const error = session.page.locator('#model-error');
+    await error.waitFor({ timeout: 120_000 });
+    assert.match(await error.textContent(), /rangordnede kommuner, men sammenligningen/);
+    // The outcome and cohort tables stand all the same.
+    assert.ok((await session.page.locator('#outcomes-table tbody tr').count()) >= 1);
+    assert.equal(await session.page.locator('#ranking-table tbody tr td[colspan]').count(), 1, 'an empty ranking says so');
+  } finally {
+    await session.close();
+  }
+});
