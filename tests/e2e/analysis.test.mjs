@@ -145,6 +145,10 @@ test('the demo data: 72 ranked municipalities with the numbers of `kommunebench 
 
     // The print view renders as a report.
     await session.page.emulateMedia({ media: 'print' });
+    // Names and headers print (on screen they are buttons; the print view hides buttons).
+    assert.ok(await session.page.locator('#ranking-table tbody th button.municipality').first().isVisible());
+    assert.ok(await session.page.locator('#ranking-table thead button.sort').first().isVisible());
+    assert.ok(!(await session.page.getByRole('button', { name: 'Hent rangordningen (CSV)' }).isVisible()));
     await screenshot(session.page, 'results-print');
     await session.page.emulateMedia({ media: 'screen' });
 
