@@ -77,3 +77,34 @@ fn xlsx_reads_back_with_numbers_as_numbers() {
         "{names:?}"
     );
 }
+
+/// The excluded rows' CSV (the page offers it) goes through the same neutralisation: a value
+/// from the file that looks like a formula is never live.
+#[test]
+fn excluded_rows_csv_neutralises_values() {
+    let text = "municipality,permit_date,end_date,outcome\n\
+                Odense,2001-01-01,2002-01-01,=HYPERLINK(\"http://x\")\n\
+                Odense,2001-01-01,2002-01-01,@SUM(A1)\n\
+                Odense,2001-01-01,2002-01-01,none\n";
+    let read = read_spells_from_bytes(text.as_bytes(), &ReadOptions::default()).expect("reads");
+    assert_eq!(read.excluded_rows.len(), 2);
+    for language in [Language::Danish, Language::English] {
+        let csv = kommunebench_export::excluded_rows_csv(&read.excluded_rows, language);
+        let delimiter = if language == Language::Danish {
+            ';'
+        } else {
+            ','
+        };
+        for line in csv.trim_start_matches('\u{feff}').lines().skip(1) {
+            for cell in line.split(delimiter) {
+                let text = cell.trim_matches('"');
+                assert!(
+                    !text.starts_with(['=', '+', '-', '@']),
+                    "a live formula: {cell}"
+                );
+            }
+        }
+        assert!(csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{csv}");
+        assert!(csv.contains("\"'@SUM(A1)\""), "{csv}");
+    }
+}
