@@ -7,6 +7,38 @@ use leptos::prelude::*;
 use crate::i18n::Lang;
 use crate::worker::protocol::WebResult;
 
+/// A table of (term, estimate, SE) rows: β of stage 1, γ̂ of stage 2 ("–" without an SE).
+fn coefficient_table<'a>(
+    lang: Lang,
+    id: Option<&'static str>,
+    rows: impl Iterator<Item = (&'a str, f64, Option<f64>)>,
+) -> impl IntoView {
+    let t = lang.texts();
+    let body = rows
+        .map(|(term, estimate, se)| {
+            view! {
+                <tr>
+                    <th scope="row">{term.to_owned()}</th>
+                    <td class="numeric">{lang.format_number(estimate, 4)}</td>
+                    <td class="numeric">{se.map_or_else(|| "–".to_owned(), |se| lang.format_number(se, 4))}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="data" id=id>
+            <thead>
+                <tr>
+                    <th scope="col">{t.th_term}</th>
+                    <th scope="col" class="numeric">{t.th_estimate}</th>
+                    <th scope="col" class="numeric">{t.th_se}</th>
+                </tr>
+            </thead>
+            <tbody>{body}</tbody>
+        </table>
+    }
+}
+
 #[component]
 pub(crate) fn ModelDetails(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> impl IntoView {
     let texts = move || lang.get().texts();
@@ -16,38 +48,12 @@ pub(crate) fn ModelDetails(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> im
         let Some(model) = result.report.model.as_ref() else {
             return view! { <p class="hint">"–"</p> }.into_any();
         };
-        let coefficients = model
-            .coefficients
-            .iter()
-            .map(|c| {
-                view! {
-                    <tr>
-                        <th scope="row">{c.term.clone()}</th>
-                        <td class="numeric">{lang.format_number(c.estimate, 4)}</td>
-                        <td class="numeric">{lang.format_number(c.se, 4)}</td>
-                    </tr>
-                }
-            })
-            .collect_view();
         let pooled = model
             .pooled_levels
             .iter()
             .map(|p| format!("{}: {} → {}", p.column, p.levels.join(", "), p.into))
             .collect::<Vec<_>>()
             .join("; ");
-        let stage_two = model
-            .stage_two
-            .iter()
-            .map(|c| {
-                view! {
-                    <tr>
-                        <th scope="row">{c.term.clone()}</th>
-                        <td class="numeric">{lang.format_number(c.estimate, 4)}</td>
-                        <td class="numeric">{c.se.map_or_else(|| "–".to_owned(), |se| lang.format_number(se, 4))}</td>
-                    </tr>
-                }
-            })
-            .collect_view();
         let ranking = &result.report.ranking;
         let q_significant = ranking
             .iter()
@@ -72,27 +78,17 @@ pub(crate) fn ModelDetails(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> im
                 <div><dt>{t.summary_explained}</dt><dd>{model.explained_share.map_or_else(|| "–".to_owned(), |share| lang.format_number(share, 3))}</dd></div>
             </dl>
             <p class="hint">{t.q_value_help}</p>
-            <table class="data">
-                <thead>
-                    <tr>
-                        <th scope="col">{t.th_term}</th>
-                        <th scope="col" class="numeric">{t.th_estimate}</th>
-                        <th scope="col" class="numeric">{t.th_se}</th>
-                    </tr>
-                </thead>
-                <tbody>{coefficients}</tbody>
-            </table>
+            {coefficient_table(
+                lang,
+                None,
+                model.coefficients.iter().map(|c| (c.term.as_str(), c.estimate, Some(c.se))),
+            )}
             <h4>{t.stage_two_heading}</h4>
-            <table class="data" id="stage-two-table">
-                <thead>
-                    <tr>
-                        <th scope="col">{t.th_term}</th>
-                        <th scope="col" class="numeric">{t.th_estimate}</th>
-                        <th scope="col" class="numeric">{t.th_se}</th>
-                    </tr>
-                </thead>
-                <tbody>{stage_two}</tbody>
-            </table>
+            {coefficient_table(
+                lang,
+                Some("stage-two-table"),
+                model.stage_two.iter().map(|c| (c.term.as_str(), c.estimate, c.se)),
+            )}
         }
         .into_any()
     };

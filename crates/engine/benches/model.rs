@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use kommunebench_engine::cohort::{Cohort, Covariate, CovariateValues};
 use kommunebench_engine::model::design::ModelOptions;
-use kommunebench_engine::model::uncertainty::{mapped_effect, RankedInput};
+use kommunebench_engine::model::uncertainty::mapped_effect;
 use kommunebench_engine::model::{fit_ranking, RestrictedMean};
 use kommunebench_engine::numeric::rng::Rng;
 use kommunebench_engine::Outcome;
@@ -171,17 +171,7 @@ fn main() {
     let started = Instant::now();
     let mut checksum = 0.0;
     for (row, predictors) in model.ranking.iter().zip(&predictors) {
-        let input = RankedInput {
-            name: &row.municipality,
-            residual: row.residual,
-            residual_variance: Some(row.residual_variance),
-            observed_months: row.observed_months,
-            expected_months: row.expected_months,
-            effect_months: row.effect_months,
-            observed_slope: row.observed_slope,
-            fitted_effect: row.fitted_effect,
-            predictors,
-        };
+        let input = row.uncertainty_input(predictors);
         for u in [row.residual + 0.1, row.residual - 0.1, 0.5 * row.residual] {
             checksum += mapped_effect(&input, &restricted_mean, u);
         }

@@ -375,12 +375,12 @@ fn json_ranking(model: &RankingModel) -> Vec<JsonRanked> {
             stars: r.stars.to_owned(),
             spells: r.spells,
             completed_share: r.completed_share,
-            effect_se_months: r.effect_se_months,
-            effect_interval_months: r.effect_interval_months,
-            q_value: r.q_value,
-            shrunken_effect_months: r.shrunken_effect_months,
-            shrunken_rank: r.shrunken_rank,
-            rank_interval: r.rank_interval,
+            effect_se_months: r.uncertainty.effect_se_months,
+            effect_interval_months: r.uncertainty.effect_interval_months,
+            q_value: r.uncertainty.q_value,
+            shrunken_effect_months: r.uncertainty.shrunken_effect_months,
+            shrunken_rank: r.uncertainty.shrunken_rank,
+            rank_interval: r.uncertainty.rank_interval,
         })
         .collect()
 }
@@ -488,9 +488,11 @@ pub fn ranking_table(analysis: &Analysis, language: Language) -> String {
                 language.format_number(r.expected_months, 3),
                 language.format_number(r.effect_months, 3),
                 r.stars.to_owned(),
-                r.q_value
+                r.uncertainty
+                    .q_value
                     .map_or_else(|| "–".to_owned(), |q| language.format_number(q, 3)),
-                r.rank_interval
+                r.uncertainty
+                    .rank_interval
                     .map_or_else(|| "–".to_owned(), |[lo, hi]| format!("{lo}–{hi}")),
                 r.spells.to_string(),
                 language.format_number(100.0 * r.completed_share, 0),

@@ -250,5 +250,8 @@ fn five_thousand_municipalities_fit() {
     let model = fit_ranking(&read_cohort(text.as_bytes()), ModelOptions::default()).expect("fits");
     assert_eq!(model.ranking.len(), 20);
     assert!(model.unranked.len() >= 4900);
-    assert!(model.ranking.iter().all(|r| r.effect_se_months.is_some()));
+    assert!(model
+        .ranking
+        .iter()
+        .all(|r| r.uncertainty.effect_se_months.is_some()));
 }

@@ -78,26 +78,30 @@ fn check_against_scipy(name: &str) {
             .expect("ranked in both");
         close(got.observed_slope, number(&want["observed_slope"]), name);
         close(
-            got.effect_se_months.expect("SE"),
+            got.uncertainty.effect_se_months.expect("SE"),
             number(&want["effect_se_months"]),
             name,
         );
-        let [low, high] = got.effect_interval_months.expect("interval");
+        let [low, high] = got.uncertainty.effect_interval_months.expect("interval");
         close(low, number(&want["effect_interval_months"][0]), name);
         close(high, number(&want["effect_interval_months"][1]), name);
-        close(got.q_value.expect("q"), number(&want["q_value"]), name);
         close(
-            got.shrunken_effect_months.expect("shrunken"),
+            got.uncertainty.q_value.expect("q"),
+            number(&want["q_value"]),
+            name,
+        );
+        close(
+            got.uncertainty.shrunken_effect_months.expect("shrunken"),
             number(&want["shrunken_effect_months"]),
             name,
         );
         assert_eq!(
-            got.shrunken_rank,
+            got.uncertainty.shrunken_rank,
             want["shrunken_rank"].as_u64().map(|r| r as usize),
             "{name}"
         );
         let quantile = |q: &str| want["rank_quantiles"][q].as_u64().expect("quantile") as usize;
-        let [lo, hi] = got.rank_interval.expect("rank interval");
+        let [lo, hi] = got.uncertainty.rank_interval.expect("rank interval");
         assert!(
             (quantile("0.5%")..=quantile("4.5%")).contains(&lo),
             "{name}: lo {lo} outside the reference's 0.5–4.5 % quantiles {}–{}",
@@ -137,7 +141,7 @@ fn rank_intervals_are_reproducible_and_optional() {
             .expect("fits")
             .ranking
             .iter()
-            .map(|r| r.rank_interval)
+            .map(|r| r.uncertainty.rank_interval)
             .collect::<Vec<_>>()
     };
     let seeded = ModelOptions {

@@ -20,7 +20,7 @@ pub use stage_one::{Convergence, NewtonProgress};
 use crate::cohort::Cohort;
 use crate::numeric::tolerance::{MAX_ABS_COEFFICIENT, ZERO_RESIDUAL_VARIANCE_RELATIVE};
 use stage_two::stage_two;
-use uncertainty::{rank_uncertainty, RankDrawOptions, RankedInput};
+use uncertainty::{rank_uncertainty, RankDrawOptions, RankedInput, RowUncertainty};
 
 /// A β coefficient.
 #[derive(Clone, Debug, PartialEq)]
@@ -62,14 +62,26 @@ pub struct RankedMunicipality {
     pub completed_share: f64,
     /// ∂observed_k/∂a at a = α̂_k (for the caterpillar intervals of MODEL.md §7).
     pub observed_slope: f64,
-    /// MODEL.md §7–§8; `None` where Var(û)_kk is 0 up to rounding (or, for `shrunken_rank`,
-    /// when τ̂² = 0; for `rank_interval`, without draws).
-    pub effect_se_months: Option<f64>,
-    pub effect_interval_months: Option<[f64; 2]>,
-    pub q_value: Option<f64>,
-    pub shrunken_effect_months: Option<f64>,
-    pub shrunken_rank: Option<usize>,
-    pub rank_interval: Option<[usize; 2]>,
+    /// MODEL.md §7–§8 (the effect's SE, mapped interval, q, shrinkage, rank interval).
+    pub uncertainty: RowUncertainty,
+}
+
+impl RankedMunicipality {
+    /// What §8 needs of this row, with `predictors` = x_iᵀβ̂ of its spells. A residual
+    /// variance that MODEL.md §6 counts as 0 (the row has no p-value) is passed as `None`.
+    pub fn uncertainty_input<'a>(&'a self, predictors: &'a [f64]) -> RankedInput<'a> {
+        RankedInput {
+            name: &self.municipality,
+            residual: self.residual,
+            residual_variance: self.p_value.map(|_| self.residual_variance),
+            observed_months: self.observed_months,
+            expected_months: self.expected_months,
+            effect_months: self.effect_months,
+            observed_slope: self.observed_slope,
+            fitted_effect: self.fitted_effect,
+            predictors,
+        }
+    }
 }
 
 /// Why a municipality is not ranked.
@@ -268,29 +280,14 @@ pub fn fit_ranking_identified(
                 completed_share: completed_share(k),
                 observed_slope: mean(&|eta| restricted_mean.rmst_slope(eta + alpha)),
                 fitted_effect: fitted,
-                effect_se_months: None,
-                effect_interval_months: None,
-                q_value: None,
-                shrunken_effect_months: None,
-                shrunken_rank: None,
-                rank_interval: None,
+                uncertainty: RowUncertainty::default(),
             }
         })
         .collect();
     let inputs: Vec<RankedInput<'_>> = rows
         .iter()
         .zip(&predictors_of)
-        .map(|(row, predictors)| RankedInput {
-            name: &row.municipality,
-            residual: row.residual,
-            residual_variance: row.p_value.map(|_| row.residual_variance),
-            observed_months: row.observed_months,
-            expected_months: row.expected_months,
-            effect_months: row.effect_months,
-            observed_slope: row.observed_slope,
-            fitted_effect: row.fitted_effect,
-            predictors,
-        })
+        .map(|(row, predictors)| row.uncertainty_input(predictors))
         .collect();
     let uncertainty = rank_uncertainty(
         &inputs,
@@ -303,12 +300,7 @@ pub fn fit_ranking_identified(
         },
     );
     for (row, found) in rows.iter_mut().zip(uncertainty.rows) {
-        row.effect_se_months = found.effect_se_months;
-        row.effect_interval_months = found.effect_interval_months;
-        row.q_value = found.q_value;
-        row.shrunken_effect_months = found.shrunken_effect_months;
-        row.shrunken_rank = found.shrunken_rank;
-        row.rank_interval = found.rank_interval;
+        row.uncertainty = found;
     }
     let n_ranked = rows.len();
     // The intercept is the level of α̂, which the identification sets: no SE (its SE would

@@ -343,14 +343,18 @@ fn rank_intervals(
     }
 
     // effect*_k = g_k(u*_k), through one RMST table and a Chebyshev interpolant per k.
+    // Each municipality's span of draws [min, max]: the table's range and the interpolant's.
+    let spans: Vec<(f64, f64)> = draws
+        .chunks(n_draws)
+        .map(|own| {
+            own.iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &u| {
+                    (l.min(u), h.max(u))
+                })
+        })
+        .collect();
     let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
-    for (k, row) in rows.iter().enumerate() {
-        let span = &draws[k * n_draws..(k + 1) * n_draws];
-        let (u_low, u_high) = span
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &u| {
-                (l.min(u), h.max(u))
-            });
+    for (row, &(u_low, u_high)) in rows.iter().zip(&spans) {
         for &eta in row.predictors {
             low = low.min(eta + row.fitted_effect + u_low);
             high = high.max(eta + row.fitted_effect + u_high);
@@ -361,11 +365,7 @@ fn rank_intervals(
     for (k, row) in rows.iter().enumerate() {
         let span = &draws[k * n_draws..(k + 1) * n_draws];
         let target = &mut effects[k * n_draws..(k + 1) * n_draws];
-        let (u_low, u_high) = span
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &u| {
-                (l.min(u), h.max(u))
-            });
+        let (u_low, u_high) = spans[k];
         let tabulated = |u: f64| {
             let shift = row.fitted_effect + u;
             row.predictors
