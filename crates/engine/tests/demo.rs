@@ -85,6 +85,12 @@ fn the_default_demo_meets_the_calibration_targets() {
     );
     let rho = spearman(&demo_effects, &published_effects);
     assert!(rho >= 0.9, "Spearman {rho}");
+    // The seed's "the characteristics explain 72 pct. of the differences" (MODEL.md §8).
+    let explained = model.explained_share.expect("72 ranked municipalities");
+    assert!(
+        (explained - 0.72).abs() <= 0.03,
+        "explained share {explained}"
+    );
 
     // Every other municipality has fewer than 80 spells and is one of the time's.
     let others = other_municipalities();
