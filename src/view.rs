@@ -339,9 +339,12 @@ mod tests {
             piece_months: 3.0,
             min_spells: 80,
         };
-        crate::worker::work::perform::<std::io::Cursor<Vec<u8>>>(&request, None, &mut |r| {
-            responses.push(r)
-        });
+        crate::worker::work::perform::<std::io::Cursor<Vec<u8>>>(
+            &request,
+            None,
+            &mut || 0.0,
+            &mut |r| responses.push(r),
+        );
         let Some(crate::worker::protocol::Response::Results(result)) = responses.pop() else {
             panic!("results")
         };

@@ -76,7 +76,8 @@ mod browser {
         let source = file
             .and_then(|blob| BlobSource::new(blob).ok())
             .map(|source| std::io::BufReader::with_capacity(1 << 20, source));
-        kommunebench_web::worker::work::perform(&request, source, &mut reply);
+        let mut clock = || js_sys::Date::now() / 1000.0;
+        kommunebench_web::worker::work::perform(&request, source, &mut clock, &mut reply);
     }
 
     /// A `Blob` (the user's `File`) read in slices with `FileReaderSync`: only the slice being

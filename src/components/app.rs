@@ -15,6 +15,7 @@ use crate::state::{build_request, ModelChoices, OptionField, OptionsForm, Stage}
 use crate::view::TEMPLATE_CSV;
 use crate::worker::client::WorkerClient;
 use crate::worker::protocol::{Action, ColumnInfo, Progress, Request, Response, WorkerError};
+use kommunebench_engine::progress::Phase;
 use kommunebench_engine::Role;
 
 /// Where the language choice is remembered (this browser only, never sent anywhere).
@@ -75,6 +76,8 @@ pub fn App() -> impl IntoView {
     let worker: StoredValue<WorkerClient, LocalStorage> =
         StoredValue::new_local(WorkerClient::default());
 
+    // When the last request left for the worker (seconds since the epoch).
+    let sent_at: StoredValue<f64> = StoredValue::new(0.0);
     let on_response: Rc<dyn Fn(Response)> = Rc::new(move |response: Response| match response {
         Response::Ready => {}
         Response::Progress(progress) => {
@@ -98,7 +101,13 @@ pub fn App() -> impl IntoView {
                 sheets,
             });
         }
-        Response::Results(result) => stage.set(Stage::Results(Arc::new(*result))),
+        Response::Results(mut result) => {
+            // The worker timed its steps; the rest of the wait is the transfer to the page.
+            let waited = js_sys::Date::now() / 1000.0 - sent_at.get_value();
+            let transfer = (waited - result.phases.total()).max(0.0);
+            result.phases.seconds.push((Phase::Transfer, transfer));
+            stage.set(Stage::Results(Arc::new(*result)))
+        }
         Response::Failed(error) => stage.set(Stage::Failed(error)),
     });
     // Views need `Send` closures: keep the (browser-only) handler in local storage and
@@ -112,6 +121,7 @@ pub fn App() -> impl IntoView {
             None
         };
         let handler = on_response.with_value(Clone::clone);
+        sent_at.set_value(js_sys::Date::now() / 1000.0);
         let sent = worker.with_value(|client| client.send(&request, file.as_ref(), handler));
         if let Err(error) = sent {
             stage.set(Stage::Failed(error));

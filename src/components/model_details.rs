@@ -5,7 +5,9 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::i18n::Lang;
+use crate::view::percent;
 use crate::worker::protocol::WebResult;
+use kommunebench_engine::progress::PhaseTimes;
 
 /// A table of (term, estimate, SE) rows: β of stage 1, γ̂ of stage 2 ("–" without an SE).
 fn coefficient_table<'a>(
@@ -35,6 +37,46 @@ fn coefficient_table<'a>(
                 </tr>
             </thead>
             <tbody>{body}</tbody>
+        </table>
+    }
+}
+
+/// Where the time went: each step of the analysis in seconds, and its share.
+fn phase_table(lang: Lang, phases: &PhaseTimes) -> impl IntoView {
+    let t = lang.texts();
+    let total = phases.total();
+    let body = phases
+        .seconds
+        .iter()
+        .map(|&(phase, seconds)| {
+            let share = if total > 0.0 { seconds / total } else { 0.0 };
+            view! {
+                <tr>
+                    <th scope="row">{lang.phase_label(phase)}</th>
+                    <td class="numeric">{lang.format_number(seconds, 3)}</td>
+                    <td class="numeric">{percent(lang, share, 0)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h4>{t.phases_heading}</h4>
+        <table class="data" id="phase-table">
+            <thead>
+                <tr>
+                    <th scope="col">{t.th_phase}</th>
+                    <th scope="col" class="numeric">{t.th_seconds}</th>
+                    <th scope="col" class="numeric">{t.th_share}</th>
+                </tr>
+            </thead>
+            <tbody>{body}</tbody>
+            <tfoot>
+                <tr>
+                    <th scope="row">{t.phases_total}</th>
+                    <td class="numeric">{lang.format_number(total, 3)}</td>
+                    <td></td>
+                </tr>
+            </tfoot>
         </table>
     }
 }
@@ -89,6 +131,7 @@ pub(crate) fn ModelDetails(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> im
                 Some("stage-two-table"),
                 model.stage_two.iter().map(|c| (c.term.as_str(), c.estimate, c.se)),
             )}
+            {phase_table(lang, &result.phases)}
         }
         .into_any()
     };

@@ -1,6 +1,7 @@
 //! The texts with parameters: role labels, option errors, list counts, file formats and the
 //! worker's errors, in Danish and English (the engine words its own errors).
 
+use kommunebench_engine::progress::Phase;
 use kommunebench_engine::read::{SourceFormat, TextEncoding};
 use kommunebench_engine::Role;
 
@@ -121,5 +122,31 @@ pub fn error_text(lang: Lang, error: &WorkerError) -> String {
         (Lang::En, WorkerError::Unsealed(what)) => format!(
             "The analysis could not be cut off from the network ({what}); to protect your data it does not start."
         ),
+    }
+}
+
+impl Lang {
+    /// The name of a step of the analysis (the model details' table of times).
+    pub fn phase_label(self, phase: Phase) -> &'static str {
+        match (self, phase) {
+            (Lang::Da, Phase::Read) => "Læsning og kontrol af filen",
+            (Lang::En, Phase::Read) => "Reading and checking the file",
+            (Lang::Da, Phase::Tables) => "Udfalds- og kohortetabeller",
+            (Lang::En, Phase::Tables) => "Outcome and cohort tables",
+            (Lang::Da, Phase::Design) => "Modellens design",
+            (Lang::En, Phase::Design) => "The model's design",
+            (Lang::Da, Phase::Newton) => "Trin 1: Newton-iterationer",
+            (Lang::En, Phase::Newton) => "Stage 1: Newton iterations",
+            (Lang::Da, Phase::StageTwo) => "Trin 2: kommunale forhold",
+            (Lang::En, Phase::StageTwo) => "Stage 2: municipal characteristics",
+            (Lang::Da, Phase::RestrictedMeans) => "Faktisk og forventet varighed",
+            (Lang::En, Phase::RestrictedMeans) => "Observed and expected durations",
+            (Lang::Da, Phase::Uncertainty) => "Usikkerhed: intervaller, q-værdier, rangtrækninger",
+            (Lang::En, Phase::Uncertainty) => "Uncertainty: intervals, q-values, rank draws",
+            (Lang::Da, Phase::Report) => "Kommuneprofiler og rapport",
+            (Lang::En, Phase::Report) => "Municipality profiles and report",
+            (Lang::Da, Phase::Transfer) => "Overførsel til siden",
+            (Lang::En, Phase::Transfer) => "Transfer to the page",
+        }
     }
 }

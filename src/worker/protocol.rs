@@ -3,6 +3,7 @@
 
 use kommunebench_engine::model::profile::MunicipalityProfile;
 use kommunebench_engine::model::ModelError;
+use kommunebench_engine::progress::PhaseTimes;
 use kommunebench_engine::read::warnings::ReadWarning;
 use kommunebench_engine::read::{ColumnUsage, ExcludedRow, ReadError, SourceFormat};
 use kommunebench_engine::report::JsonReport;
@@ -155,4 +156,6 @@ pub struct WebResult {
     pub curves: Vec<CurvePoints>,
     /// The drill-down of each ranked municipality, in rank order.
     pub profiles: Vec<MunicipalityProfile>,
+    /// The seconds of each step in the worker (the page adds its own).
+    pub phases: PhaseTimes,
 }

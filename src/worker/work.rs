@@ -7,6 +7,7 @@ use std::io::{Read, Seek};
 use kommunebench_engine::demo::{demo_csv, DEFAULT_SEED};
 use kommunebench_engine::model::design::ModelOptions;
 use kommunebench_engine::model::profile::municipality_profiles;
+use kommunebench_engine::progress::{Phase, PhaseTimer, Progress as EngineProgress};
 use kommunebench_engine::read::{inspect_columns, read_spells, ReadOptions, SourceFormat};
 use kommunebench_engine::report::{analyse_with_progress, JsonReport};
 use kommunebench_engine::Language;
@@ -16,10 +17,11 @@ use super::protocol::{
 };
 
 /// Carries out `request` on `source` (ignored for the demo), sending progress and the
-/// answer through `post`.
+/// answer through `post`; `clock` (seconds, any origin) times the analysis' steps.
 pub fn perform<R: Read + Seek>(
     request: &Request,
     source: Option<R>,
+    clock: &mut dyn FnMut() -> f64,
     post: &mut dyn FnMut(Response),
 ) {
     let read_options = ReadOptions {
@@ -29,7 +31,13 @@ pub fn perform<R: Read + Seek>(
     let response = match (request.action, source) {
         (Action::AnalyseDemo, _) => {
             let bytes = demo_csv(DEFAULT_SEED);
-            analyse_source(request, std::io::Cursor::new(bytes), &read_options, post)
+            analyse_source(
+                request,
+                std::io::Cursor::new(bytes),
+                &read_options,
+                clock,
+                post,
+            )
         }
         (Action::Inspect, Some(source)) => match inspect_columns(source, &read_options) {
             Ok(preview) => Response::Columns {
@@ -50,7 +58,9 @@ pub fn perform<R: Read + Seek>(
             },
             Err(error) => Response::Failed(WorkerError::Read(error)),
         },
-        (Action::Analyse, Some(source)) => analyse_source(request, source, &read_options, post),
+        (Action::Analyse, Some(source)) => {
+            analyse_source(request, source, &read_options, clock, post)
+        }
         (_, None) => Response::Failed(WorkerError::NoFile),
     };
     post(response);
@@ -60,8 +70,11 @@ fn analyse_source<R: Read + Seek>(
     request: &Request,
     source: R,
     read_options: &ReadOptions,
+    clock: &mut dyn FnMut() -> f64,
     post: &mut dyn FnMut(Response),
 ) -> Response {
+    let mut timer = PhaseTimer::new(clock);
+    timer.begin(Phase::Read);
     let read = match read_spells(source, read_options, &mut |p| {
         post(Response::Progress(Progress::Reading {
             bytes_read: p.bytes_read as f64,
@@ -79,25 +92,31 @@ fn analyse_source<R: Read + Seek>(
     };
     // A model that cannot be fitted still leaves the outcome and cohort tables, the excluded
     // rows and the warnings to show, with its error beside them.
-    let analysis = analyse_with_progress(&read, options, &mut |p| {
-        post(Response::Progress(Progress::Fitting {
+    let analysis = analyse_with_progress(&read, options, &mut |p| match p {
+        EngineProgress::Phase(phase) => timer.begin(phase),
+        EngineProgress::Newton(p) => post(Response::Progress(Progress::Fitting {
             iteration: p.iteration,
             max_abs_score: p.max_abs_score,
-        }))
+        })),
     });
+    timer.begin(Phase::Report);
+    let profiles = analysis
+        .model
+        .as_ref()
+        .map(|model| municipality_profiles(&read.cohort, model))
+        .unwrap_or_default();
+    let report = JsonReport::new(&read, &analysis, Language::English);
+    let curves = analysis.cohorts.iter().map(CurvePoints::of).collect();
     Response::Results(Box::new(WebResult {
         source_name: request.source_name.clone(),
         format: read.format.clone(),
-        report: JsonReport::new(&read, &analysis, Language::English),
+        report,
         excluded_rows: read.excluded_rows.clone(),
         warnings: read.warnings.clone(),
         model_error: analysis.model.as_ref().err().cloned(),
-        curves: analysis.cohorts.iter().map(CurvePoints::of).collect(),
-        profiles: analysis
-            .model
-            .as_ref()
-            .map(|model| municipality_profiles(&read.cohort, model))
-            .unwrap_or_default(),
+        curves,
+        profiles,
+        phases: timer.finish(),
     }))
 }
 
@@ -122,9 +141,12 @@ mod tests {
     #[test]
     fn the_demo_request_gives_progress_then_72_ranked_municipalities() {
         let mut responses = Vec::new();
-        perform::<std::io::Cursor<Vec<u8>>>(&request(Action::AnalyseDemo), None, &mut |r| {
-            responses.push(r)
-        });
+        perform::<std::io::Cursor<Vec<u8>>>(
+            &request(Action::AnalyseDemo),
+            None,
+            &mut || 0.0,
+            &mut |r| responses.push(r),
+        );
         assert!(matches!(
             responses.first(),
             Some(Response::Progress(Progress::Reading { .. }))
@@ -153,6 +175,7 @@ mod tests {
         perform(
             &request(Action::Inspect),
             Some(std::io::Cursor::new(text.as_bytes())),
+            &mut || 0.0,
             &mut |r| responses.push(r),
         );
         let Some(Response::Columns {
@@ -188,6 +211,7 @@ mod tests {
         perform(
             &request(Action::Analyse),
             Some(std::io::Cursor::new(b"a,b\n1,2\n")),
+            &mut || 0.0,
             &mut |r| responses.push(r),
         );
         let Some(Response::Failed(error)) = responses.last() else {

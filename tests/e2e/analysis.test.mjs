@@ -113,6 +113,14 @@ test('the demo data: 72 ranked municipalities with the numbers of `kommunebench 
     assert.ok((await session.page.locator('#profile tbody tr').count()) > 10, 'the covariate mix');
     await screenshot(session.page, 'results-1280x800');
 
+    // Where the time went (issue 13): the worker's steps and the transfer, each timed.
+    const phases = await session.page.locator('#phase-table tbody tr').allTextContents();
+    assert.equal(phases.length, 9, phases.join(' | '));
+    assert.ok(phases[0].startsWith('Læsning og kontrol af filen'), phases[0]);
+    assert.ok(phases.some((row) => row.startsWith('Trin 1: Newton-iterationer')));
+    const total = Number((await session.page.locator('#phase-table tfoot td').first().textContent()).replace(',', '.'));
+    assert.ok(total > 0, `total ${total}`);
+
     // The ranking as CSV: BOM, `;`, decimal comma, the same numbers as the CLI's JSON.
     const [csvDownload] = await Promise.all([
       session.page.waitForEvent('download'),

@@ -6,12 +6,14 @@
 use std::fs::File;
 use std::io::{BufReader, Write};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::{anyhow, Context, Result};
 use clap::{Parser, Subcommand};
 use kommunebench_engine::cohort::values::parse_number;
 use kommunebench_engine::model::design::ModelOptions;
-use kommunebench_engine::report::{analyse, ranking_table, JsonReport};
+use kommunebench_engine::progress::{Phase, PhaseTimer, Progress};
+use kommunebench_engine::report::{analyse_with_progress, ranking_table, JsonReport};
 use kommunebench_engine::{read_spells, Language, ReadOptions, Role};
 
 /// The engine's numbers from the command line: the benchmarking of MODEL.md (`analyse`) and
@@ -79,6 +81,9 @@ struct Analyse {
     /// Writes the ranking as an Excel workbook.
     #[arg(long, value_name = "OUT")]
     xlsx: Option<String>,
+    /// Prints the seconds of each step (reading, tables, model, …) to standard error.
+    #[arg(long)]
+    timings: bool,
 }
 
 impl Analyse {
@@ -169,6 +174,9 @@ fn language(text: &str) -> Result<Language, String> {
 
 fn analyse_command(command: &Analyse) -> Result<()> {
     let language = command.language;
+    let origin = Instant::now();
+    let mut timer = PhaseTimer::new(|| origin.elapsed().as_secs_f64());
+    timer.begin(Phase::Read);
     let file =
         File::open(&command.file).with_context(|| format!("cannot open {}", command.file))?;
     let read = read_spells(BufReader::new(file), &command.read_options(), &mut |_| {})
@@ -188,7 +196,12 @@ fn analyse_command(command: &Analyse) -> Result<()> {
         };
         eprintln!("{label}: {}", printable(&warning.message(language)));
     }
-    let analysis = analyse(&read, command.model_options());
+    let analysis = analyse_with_progress(&read, command.model_options(), &mut |p| {
+        if let Progress::Phase(phase) = p {
+            timer.begin(phase);
+        }
+    });
+    timer.begin(Phase::Report);
     let report = JsonReport::new(&read, &analysis, language);
     if let Some(out) = &command.csv {
         std::fs::write(out, kommunebench_export::ranking_csv(&report, language))
@@ -213,6 +226,13 @@ fn analyse_command(command: &Analyse) -> Result<()> {
             print!("{}", printable_table(&ranking_table(&analysis, language)))
         }
         None => {}
+    }
+    let times = timer.finish();
+    if command.timings {
+        for (phase, seconds) in &times.seconds {
+            eprintln!("{phase:?}: {seconds:.3} s");
+        }
+        eprintln!("total: {:.3} s", times.total());
     }
     // The JSON (and its tables) is written either way; a model that could not be fitted is
     // still a failure (MODEL.md §6).

@@ -1,16 +1,17 @@
 //! The ranking model on 1 M spells, 271 municipalities, ~40 design columns, 16 pieces.
 //!
 //! Run: `cargo bench -p kommunebench-engine --bench model` (or `cargo xtask bench model`).
-//! Prints the fit time (best of two) and the peak resident memory of the process.
+//! Prints the fit time (best of two) with its phases, the cost of MODEL.md §8, the cost in
+//! the number of municipalities, and the peak resident memory of the process.
 
 use std::hint::black_box;
 use std::time::Instant;
 
 use kommunebench_engine::cohort::{Cohort, Covariate, CovariateValues};
 use kommunebench_engine::model::design::ModelOptions;
-use kommunebench_engine::model::uncertainty::mapped_effect;
-use kommunebench_engine::model::{fit_ranking, RestrictedMean};
+use kommunebench_engine::model::fit_ranking_with_progress;
 use kommunebench_engine::numeric::rng::Rng;
+use kommunebench_engine::progress::{Phase, PhaseTimer, PhaseTimes, Progress};
 use kommunebench_engine::Outcome;
 
 const N_SPELLS: usize = 1_000_000;
@@ -122,13 +123,23 @@ fn peak_resident_megabytes() -> Option<f64> {
     Some(kilobytes / 1024.0)
 }
 
-fn fit_seconds(cohort: &Cohort, options: ModelOptions) -> (f64, String) {
-    let mut best = f64::INFINITY;
+/// The best of two fits: its phases and a summary of the model.
+fn fit_phases(cohort: &Cohort, options: ModelOptions) -> (PhaseTimes, String) {
+    let mut best: Option<PhaseTimes> = None;
     let mut summary = String::new();
     for _ in 0..2 {
-        let started = Instant::now();
-        let model = fit_ranking(black_box(cohort), options).unwrap_or_else(|e| panic!("{e}"));
-        best = best.min(started.elapsed().as_secs_f64());
+        let origin = Instant::now();
+        let mut timer = PhaseTimer::new(|| origin.elapsed().as_secs_f64());
+        let model = fit_ranking_with_progress(black_box(cohort), options, &mut |p| {
+            if let Progress::Phase(phase) = p {
+                timer.begin(phase);
+            }
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        let times = timer.finish();
+        if best.as_ref().is_none_or(|b| times.total() < b.total()) {
+            best = Some(times);
+        }
         summary = format!(
             "{} terms, {} pieces, {} ranked, {} Newton iterations",
             model.coefficients.len(),
@@ -137,61 +148,45 @@ fn fit_seconds(cohort: &Cohort, options: ModelOptions) -> (f64, String) {
             model.convergence.iterations
         );
     }
-    (best, summary)
+    (best.unwrap_or_default(), summary)
 }
 
 fn main() {
     let cohort = synthetic_cohort(N_SPELLS, N_MUNICIPALITIES);
-    let (with_draws, summary) = fit_seconds(&cohort, ModelOptions::default());
-    println!("fit_ranking: {N_SPELLS} spells, {N_MUNICIPALITIES} municipalities, {summary}: {with_draws:.2} s (best of 2), with MODEL.md §8 and 1000 rank draws");
-    let without_draws = fit_seconds(
+    let (phases, summary) = fit_phases(&cohort, ModelOptions::default());
+    println!(
+        "fit_ranking: {N_SPELLS} spells, {N_MUNICIPALITIES} municipalities, {summary}: {:.2} s (best of 2), with MODEL.md §8 and 1000 rank draws",
+        phases.total()
+    );
+    for (phase, seconds) in &phases.seconds {
+        println!("  {phase:?}: {seconds:.3} s");
+    }
+    let uncertainty = phases.of(Phase::Uncertainty);
+    let without_draws = fit_phases(
         &cohort,
         ModelOptions {
             rank_draws: 0,
             ..ModelOptions::default()
         },
     )
-    .0;
-    // The rest of §8 is three passes of g_k over each ranked municipality's spells (the
-    // interval's two ends and the shrunken effect): timed here on the fitted model.
-    let model = fit_ranking(&cohort, ModelOptions::default()).unwrap_or_else(|e| panic!("{e}"));
-    let beta = model.coefficients_vector();
-    let restricted_mean = RestrictedMean::new(&model.boundaries, &model.hazard);
-    let spells_of = cohort.spells_by_municipality();
-    let predictors: Vec<Vec<f64>> = model
-        .ranking
-        .iter()
-        .map(|row| {
-            spells_of[row.municipality_index]
-                .iter()
-                .map(|&i| model.design.linear_predictor(i, &beta))
-                .collect()
-        })
-        .collect();
-    let started = Instant::now();
-    let mut checksum = 0.0;
-    for (row, predictors) in model.ranking.iter().zip(&predictors) {
-        let input = row.uncertainty_input(predictors);
-        for u in [row.residual + 0.1, row.residual - 0.1, 0.5 * row.residual] {
-            checksum += mapped_effect(&input, &restricted_mean, u);
-        }
-    }
-    let mapped = started.elapsed().as_secs_f64();
-    black_box(checksum);
-    let draws = (with_draws - without_draws).max(0.0);
-    let fit = with_draws - draws - mapped;
+    .0
+    .of(Phase::Uncertainty);
     println!(
-        "MODEL.md §8 at {N_SPELLS} spells: rank draws {draws:.3} s, mapped intervals and shrinkage {mapped:.3} s; together {:.1} % of the rest of the fit ({fit:.2} s)",
-        100.0 * (draws + mapped) / fit
+        "MODEL.md §8 at {N_SPELLS} spells: {uncertainty:.3} s ({without_draws:.3} s without rank draws), {:.1} % of the rest of the fit ({:.2} s)",
+        100.0 * uncertainty / (phases.total() - uncertainty),
+        phases.total() - uncertainty
     );
     // The cost in the number of municipalities: 100,000 spells over 270 and over 5,000
     // (sizes skewed as above, so most of the 5,000 are small and unranked).
     let mut units = Vec::new();
     for n_municipalities in [270, 5000] {
         let cohort = synthetic_cohort(100_000, n_municipalities);
-        let (seconds, summary) = fit_seconds(&cohort, ModelOptions::default());
-        println!("units: 100000 spells, {n_municipalities} municipalities, {summary}: {seconds:.3} s (best of 2)");
-        units.push(seconds);
+        let (phases, summary) = fit_phases(&cohort, ModelOptions::default());
+        println!(
+            "units: 100000 spells, {n_municipalities} municipalities, {summary}: {:.3} s (best of 2)",
+            phases.total()
+        );
+        units.push(phases.total());
     }
     println!(
         "units: 5000 municipalities take {:.2}× the time of 270 (target ≤ 3×)",

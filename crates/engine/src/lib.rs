@@ -10,6 +10,7 @@ pub mod cohort;
 pub mod demo;
 pub mod model;
 pub mod numeric;
+pub mod progress;
 pub mod read;
 pub mod report;
 pub mod survival;

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::model::design::ModelOptions;
-use crate::model::stage_one::NewtonProgress;
 use crate::model::{fit_ranking_with_progress, ModelError, NationalRow, RankingModel};
+use crate::progress::{Phase, Progress};
 use crate::read::ReadReport;
 use crate::survival::tables::{
     cohort_curves, outcome_shares, outcome_shares_by, CohortCurve, OutcomeShares,
@@ -32,17 +32,21 @@ pub fn analyse(read: &ReadReport, options: ModelOptions) -> Analysis {
     analyse_with_progress(read, options, &mut |_| {})
 }
 
-/// [`analyse`], reporting each Newton iteration of the model to `progress`.
+/// [`analyse`], reporting each step and each Newton iteration of the model to `progress`.
 pub fn analyse_with_progress(
     read: &ReadReport,
     options: ModelOptions,
-    progress: &mut dyn FnMut(NewtonProgress),
+    progress: &mut dyn FnMut(Progress),
 ) -> Analysis {
     let cohort = &read.cohort;
+    progress(Progress::Phase(Phase::Tables));
+    let outcomes = outcome_shares(cohort);
+    let outcomes_by_sex = outcome_shares_by(cohort, "sex").unwrap_or_default();
+    let cohorts = cohort_curves(cohort);
     Analysis {
-        outcomes: outcome_shares(cohort),
-        outcomes_by_sex: outcome_shares_by(cohort, "sex").unwrap_or_default(),
-        cohorts: cohort_curves(cohort),
+        outcomes,
+        outcomes_by_sex,
+        cohorts,
         options,
         model: fit_ranking_with_progress(cohort, options, progress),
     }

@@ -19,6 +19,7 @@ pub use stage_one::{Convergence, NewtonProgress};
 
 use crate::cohort::Cohort;
 use crate::numeric::tolerance::{MAX_ABS_COEFFICIENT, ZERO_RESIDUAL_VARIANCE_RELATIVE};
+use crate::progress::{Phase, Progress};
 use stage_two::stage_two;
 use uncertainty::{rank_uncertainty, RankDrawOptions, RankedInput, RowUncertainty};
 
@@ -168,11 +169,11 @@ pub fn fit_ranking(cohort: &Cohort, options: ModelOptions) -> Result<RankingMode
     fit_ranking_identified(cohort, options, None, &mut |_| {})
 }
 
-/// [`fit_ranking`], reporting each Newton iteration to `progress`.
+/// [`fit_ranking`], reporting each step and each Newton iteration to `progress`.
 pub fn fit_ranking_with_progress(
     cohort: &Cohort,
     options: ModelOptions,
-    progress: &mut dyn FnMut(NewtonProgress),
+    progress: &mut dyn FnMut(Progress),
 ) -> Result<RankingModel, ModelError> {
     fit_ranking_identified(cohort, options, None, progress)
 }
@@ -183,16 +184,18 @@ pub fn fit_ranking_identified(
     cohort: &Cohort,
     options: ModelOptions,
     fixed_municipality: Option<usize>,
-    progress: &mut dyn FnMut(NewtonProgress),
+    progress: &mut dyn FnMut(Progress),
 ) -> Result<RankingModel, ModelError> {
+    progress(Progress::Phase(Phase::Design));
     let design = Design::build(cohort, options)?;
+    progress(Progress::Phase(Phase::Newton));
     let stage_one = stage_one::fit(
         &design,
         &cohort.municipality,
         &cohort.time_enter,
         &cohort.municipality_names,
         fixed_municipality,
-        progress,
+        &mut |iteration| progress(Progress::Newton(iteration)),
     )?;
     let n_municipalities = cohort.n_municipalities();
     // MODEL.md §4: a hazard ratio beyond e²⁰ means the likelihood has no finite maximum.
@@ -237,7 +240,9 @@ pub fn fit_ranking_identified(
         })
         .collect();
 
+    progress(Progress::Phase(Phase::StageTwo));
     let stage_two = stage_two(cohort, &ranked, &spells_of, &stage_one)?;
+    progress(Progress::Phase(Phase::RestrictedMeans));
     let restricted_mean = RestrictedMean::new(&design.boundaries, &stage_one.hazard);
     let predictors_of: Vec<Vec<f64>> = ranked
         .iter()
@@ -289,6 +294,7 @@ pub fn fit_ranking_identified(
         .zip(&predictors_of)
         .map(|(row, predictors)| row.uncertainty_input(predictors))
         .collect();
+    progress(Progress::Phase(Phase::Uncertainty));
     let uncertainty = rank_uncertainty(
         &inputs,
         &stage_two.residual_maker,

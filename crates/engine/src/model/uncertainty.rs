@@ -104,6 +104,26 @@ pub fn mapped_effect(row: &RankedInput<'_>, restricted_mean: &RestrictedMean, u:
     total / row.predictors.len() as f64 - row.expected_months
 }
 
+/// g_k(u) from the table's difference mean T(η + f + u) − mean T(η + f), which is 0 at
+/// u = 0 exactly and within ~1e-10 months of [`mapped_effect`] elsewhere. Where that could
+/// carry the wrong sign (g_k is decreasing with g_k(0) = 0, so its sign is −sign(u)), that is
+/// within 1e-6 months of 0, g_k is evaluated exactly: an interval excludes 0 exactly when
+/// |z| > 1.96.
+fn mapped_from_table(
+    row: &RankedInput<'_>,
+    restricted_mean: &RestrictedMean,
+    tabulated_difference: f64,
+    u: f64,
+) -> f64 {
+    if u == 0.0 {
+        0.0
+    } else if tabulated_difference.abs() < 1e-6 || tabulated_difference * u >= 0.0 {
+        mapped_effect(row, restricted_mean, u)
+    } else {
+        tabulated_difference
+    }
+}
+
 /// MODEL.md §7's SE and every §8 field. `residual_maker` is I − P and `sigma` is Σ_R, both
 /// |R|×|R| row-major in the order of `rows`.
 pub fn rank_uncertainty(
@@ -146,6 +166,56 @@ pub fn rank_uncertainty(
         .collect();
     let tau_squared = tau_squared(&with_variance);
 
+    // The draws first: their spans, with the interval ends and the shrunken points, set the
+    // range of the one RMST table that every g_k below is evaluated on.
+    let draws_by_municipality =
+        (draws.rank_draws > 0 && n > 0).then(|| draw_residuals(rows, residual_maker, sigma, draws));
+    let shrinkage: Vec<Option<f64>> = (0..n)
+        .map(|k| {
+            let (s, tau2) = (sd[k]?, tau_squared?);
+            let signal = leverage[k] * tau2;
+            Some(if signal == 0.0 {
+                0.0
+            } else {
+                signal / (signal + s * s)
+            })
+        })
+        .collect();
+    // The points u at which each g_k is wanted outside the draws: 0, the interval's ends and
+    // the shrunken residual.
+    let points: Vec<[f64; 4]> = (0..n)
+        .map(|k| {
+            let (u, s) = (rows[k].residual, sd[k].unwrap_or(0.0));
+            [
+                0.0,
+                u + Z_95 * s,
+                u - Z_95 * s,
+                shrinkage[k].unwrap_or(0.0) * u,
+            ]
+        })
+        .collect();
+    let table = {
+        let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
+        for (k, row) in rows.iter().enumerate() {
+            let (mut u_low, mut u_high) = points[k]
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &u| {
+                    (l.min(u), h.max(u))
+                });
+            if let Some(all) = &draws_by_municipality {
+                let n_draws = draws.rank_draws;
+                for &u in &all[k * n_draws..(k + 1) * n_draws] {
+                    (u_low, u_high) = (u_low.min(u), u_high.max(u));
+                }
+            }
+            for &eta in row.predictors {
+                low = low.min(eta + row.fitted_effect + u_low);
+                high = high.max(eta + row.fitted_effect + u_high);
+            }
+        }
+        RmstTable::new(restricted_mean, low, high)
+    };
+
     let mut out: Vec<RowUncertainty> = rows
         .iter()
         .enumerate()
@@ -153,24 +223,19 @@ pub fn rank_uncertainty(
             let Some(s) = sd[k] else {
                 return RowUncertainty::default();
             };
-            let interval = [
-                mapped_effect(row, restricted_mean, row.residual + Z_95 * s),
-                mapped_effect(row, restricted_mean, row.residual - Z_95 * s),
-            ];
-            let shrunken = tau_squared.map(|tau2| {
-                let signal = leverage[k] * tau2;
-                let shrinkage = if signal == 0.0 {
-                    0.0
-                } else {
-                    signal / (signal + s * s)
-                };
-                mapped_effect(row, restricted_mean, shrinkage * row.residual)
-            });
+            let [at_zero, at_upper, at_lower, at_shrunken] = table.mean_rmst(row, &points[k]);
+            let [_, upper_u, lower_u, shrunken_u] = points[k];
+            let mapped = |tabulated: f64, u: f64| {
+                mapped_from_table(row, restricted_mean, tabulated - at_zero, u)
+            };
             RowUncertainty {
                 effect_se_months: Some(row.observed_slope.abs() * s),
-                effect_interval_months: Some(interval),
+                effect_interval_months: Some([
+                    mapped(at_upper, upper_u),
+                    mapped(at_lower, lower_u),
+                ]),
                 q_value: q_values[k],
-                shrunken_effect_months: shrunken,
+                shrunken_effect_months: shrinkage[k].map(|_| mapped(at_shrunken, shrunken_u)),
                 shrunken_rank: None,
                 rank_interval: None,
             }
@@ -193,8 +258,8 @@ pub fn rank_uncertainty(
         }
     }
 
-    if draws.rank_draws > 0 && n > 0 {
-        let intervals = rank_intervals(rows, residual_maker, sigma, restricted_mean, draws);
+    if let Some(drawn) = draws_by_municipality {
+        let intervals = rank_intervals(rows, &drawn, draws.rank_draws, &table);
         for (k, interval) in intervals.into_iter().enumerate() {
             if sd[k].is_some() {
                 out[k].rank_interval = Some(interval);
@@ -291,15 +356,14 @@ pub fn tau_squared(residual_variance_leverage: &[(f64, f64, f64)]) -> Option<f64
     Some(0.5 * (low + high))
 }
 
-/// [lo, hi] of each municipality's rank over the seeded draws (the ⌈0.025·D⌉-th and
-/// ⌈0.975·D⌉-th smallest), in the order of `rows`.
-fn rank_intervals(
+/// The seeded draws u* ~ N(û, Var(û)), stored per municipality (k-major: D draws of the
+/// first municipality, then of the second, …).
+fn draw_residuals(
     rows: &[RankedInput<'_>],
     residual_maker: &[f64],
     sigma: &[f64],
-    restricted_mean: &RestrictedMean,
     options: RankDrawOptions,
-) -> Vec<[usize; 2]> {
+) -> Vec<f64> {
     let n = rows.len();
     let n_draws = options.rank_draws;
     // u* = û + L ε with L the Cholesky factor of Var(û) = M Σ_R Mᵀ itself: a square root
@@ -341,9 +405,20 @@ fn rank_intervals(
             draws[k * n_draws + d] = rows[k].residual + offset;
         }
     }
+    draws
+}
 
-    // effect*_k = g_k(u*_k), through one RMST table and a Chebyshev interpolant per k.
-    // Each municipality's span of draws [min, max]: the table's range and the interpolant's.
+/// [lo, hi] of each municipality's rank over the seeded draws (the ⌈0.025·D⌉-th and
+/// ⌈0.975·D⌉-th smallest), in the order of `rows`.
+fn rank_intervals(
+    rows: &[RankedInput<'_>],
+    draws: &[f64],
+    n_draws: usize,
+    table: &RmstTable<'_>,
+) -> Vec<[usize; 2]> {
+    let n = rows.len();
+    // effect*_k = g_k(u*_k), through the RMST table and a Chebyshev interpolant per k on
+    // k's span of draws [min, max].
     let spans: Vec<(f64, f64)> = draws
         .chunks(n_draws)
         .map(|own| {
@@ -353,14 +428,6 @@ fn rank_intervals(
                 })
         })
         .collect();
-    let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
-    for (row, &(u_low, u_high)) in rows.iter().zip(&spans) {
-        for &eta in row.predictors {
-            low = low.min(eta + row.fitted_effect + u_low);
-            high = high.max(eta + row.fitted_effect + u_high);
-        }
-    }
-    let table = RmstTable::new(restricted_mean, low, high);
     let mut effects = vec![0.0; n * n_draws];
     for (k, row) in rows.iter().enumerate() {
         let span = &draws[k * n_draws..(k + 1) * n_draws];
@@ -385,7 +452,7 @@ fn rank_intervals(
                 }
             }
             None if u_high - u_low <= 1e-12 * u_low.abs().max(1.0) => {
-                let value = mapped_effect(row, restricted_mean, u_low);
+                let value = mapped_effect(row, table.restricted_mean, u_low);
                 target.iter_mut().for_each(|e| *e = value);
             }
             None => {
@@ -481,6 +548,19 @@ impl<'a> RmstTable<'a> {
             values: nodes.clone().map(|x| restricted_mean.rmst(x)).collect(),
             slopes: nodes.map(|x| restricted_mean.rmst_slope(x)).collect(),
         }
+    }
+
+    /// mean_i RMST_H(η_i + [1, m_k]γ̂ + u) over k's spells at each of the four `points` u,
+    /// in one pass.
+    fn mean_rmst(&self, row: &RankedInput<'_>, points: &[f64; 4]) -> [f64; 4] {
+        let mut totals = [0.0; 4];
+        for &eta in row.predictors {
+            let at = eta + row.fitted_effect;
+            for (total, &u) in totals.iter_mut().zip(points) {
+                *total += self.rmst(at + u);
+            }
+        }
+        totals.map(|t| t / row.predictors.len() as f64)
     }
 
     fn rmst(&self, eta: f64) -> f64 {
