@@ -11,10 +11,14 @@ use std::time::Instant;
 use anyhow::{anyhow, Context, Result};
 use clap::{Parser, Subcommand};
 use kommunebench_engine::cohort::values::parse_number;
+use kommunebench_engine::measure::compare::PreviousRanking;
+use kommunebench_engine::measure::{
+    apply, parse_success, Mapping, Measured, Measurement, PermitYears,
+};
 use kommunebench_engine::model::design::ModelOptions;
 use kommunebench_engine::progress::{Phase, PhaseTimer, Progress};
-use kommunebench_engine::report::{analyse_with_progress, ranking_table, JsonReport};
-use kommunebench_engine::{read_spells, Language, ReadOptions, Role};
+use kommunebench_engine::report::{analyse_measured, ranking_table, JsonReport};
+use kommunebench_engine::{read_spells, Language, Outcome, ReadOptions, Role};
 
 /// The engine's numbers from the command line: the benchmarking of MODEL.md (`analyse`) and
 /// the synthetic demo data (`demo`).
@@ -29,7 +33,7 @@ struct Cli {
 enum Command {
     /// Analyses a spell file and prints the ranking (or writes the report and exports).
     #[command(alias = "analyze")]
-    Analyse(Analyse),
+    Analyse(Box<Analyse>),
     /// Writes the synthetic demo data set (see docs/demo-data.md).
     Demo {
         /// Where to write the CSV.
@@ -84,6 +88,21 @@ struct Analyse {
     /// Prints the seconds of each step (reading, tables, model, …) to standard error.
     #[arg(long)]
     timings: bool,
+    /// The outcomes that count as success (MODEL.md §9): self_support, education or both.
+    #[arg(long, value_name = "LIST", default_value = "self_support,education", value_parser = success_list)]
+    success: SuccessList,
+    /// Only spells with a permit year in FROM-TO (inclusive; `2002-` or `-2004` leave an end
+    /// open) are analysed.
+    #[arg(long = "permit-years", value_name = "FROM-TO", value_parser = permit_years)]
+    permit_years: Option<PermitYears>,
+    /// Replaces municipality names by a CSV or xlsx file with the columns `from` and `to`
+    /// (e.g. the 2007 reform's 271 → 98).
+    #[arg(long, value_name = "FILE")]
+    map: Option<String>,
+    /// Compares the ranking with an earlier one: a JSON from --json, or a ranking CSV/xlsx
+    /// exported by kommunebench.
+    #[arg(long, value_name = "PREVIOUS")]
+    compare: Option<String>,
 }
 
 impl Analyse {
@@ -164,6 +183,20 @@ fn column_role(text: &str) -> Result<(String, Role), String> {
     Ok((column.to_owned(), role))
 }
 
+/// The outcomes of `--success` (one clap value holding a list).
+#[derive(Clone, Debug)]
+struct SuccessList(Vec<Outcome>);
+
+fn success_list(text: &str) -> Result<SuccessList, String> {
+    parse_success(text)
+        .map(SuccessList)
+        .map_err(|e| e.message(Language::English))
+}
+
+fn permit_years(text: &str) -> Result<PermitYears, String> {
+    PermitYears::parse(text).map_err(|e| e.message(Language::English))
+}
+
 fn language(text: &str) -> Result<Language, String> {
     match text {
         "da" => Ok(Language::Danish),
@@ -189,6 +222,34 @@ fn analyse_command(command: &Analyse) -> Result<()> {
             Language::English => eprintln!("{n} rows excluded (the first: {first})"),
         }
     }
+    let measurement = Measurement {
+        success: command.success.0.clone(),
+        permit_years: command.permit_years.unwrap_or_default(),
+        mapping: match &command.map {
+            Some(path) => {
+                let file = File::open(path).with_context(|| format!("cannot open {path}"))?;
+                Some(
+                    Mapping::read(BufReader::new(file))
+                        .map_err(|e| anyhow!("{path}: {}", printable(&e.message(language))))?,
+                )
+            }
+            None => None,
+        },
+    };
+    let previous = match &command.compare {
+        Some(path) => {
+            let file = File::open(path).with_context(|| format!("cannot open {path}"))?;
+            Some(
+                PreviousRanking::read(BufReader::new(file), file_name(path))
+                    .map_err(|e| anyhow!("{path}: {}", printable(&e.message(language))))?,
+            )
+        }
+        None => None,
+    };
+    let Measured {
+        read,
+        rows_outside_window,
+    } = apply(read, &measurement).map_err(|e| anyhow!("{}", printable(&e.message(language))))?;
     for warning in &read.warnings {
         let label = match language {
             Language::Danish => "advarsel",
@@ -196,13 +257,25 @@ fn analyse_command(command: &Analyse) -> Result<()> {
         };
         eprintln!("{label}: {}", printable(&warning.message(language)));
     }
-    let analysis = analyse_with_progress(&read, command.model_options(), &mut |p| {
-        if let Progress::Phase(phase) = p {
-            timer.begin(phase);
-        }
-    });
+    let analysis = analyse_measured(
+        &read,
+        command.model_options(),
+        &command.success.0,
+        &mut |p| {
+            if let Progress::Phase(phase) = p {
+                timer.begin(phase);
+            }
+        },
+    );
     timer.begin(Phase::Report);
-    let report = JsonReport::new(&read, &analysis, language);
+    let mut report = JsonReport::new(&read, &analysis, language).with_window_and_mapping(
+        rows_outside_window,
+        command.permit_years.unwrap_or_default(),
+        command.map.as_deref().map(file_name),
+    );
+    if let Some(previous) = previous {
+        report.compare_with(&previous);
+    }
     if let Some(out) = &command.csv {
         std::fs::write(out, kommunebench_export::ranking_csv(&report, language))
             .with_context(|| format!("cannot write {out}"))?;
@@ -240,6 +313,14 @@ fn analyse_command(command: &Analyse) -> Result<()> {
         Ok(_) => Ok(()),
         Err(error) => Err(anyhow!("{}", printable(&error.message(language)))),
     }
+}
+
+/// The file name of `path`, as the report states it (not where it lies on this machine).
+fn file_name(path: &str) -> &str {
+    std::path::Path::new(path)
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or(path)
 }
 
 /// [`printable`] line by line.

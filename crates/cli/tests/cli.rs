@@ -386,3 +386,80 @@ fn control_characters_from_the_file_never_reach_the_terminal() {
         "{stderr:?}"
     );
 }
+
+/// MODEL.md §9 from the command line: the choices reach the JSON, the window's rows are
+/// counted, and `--compare` reads the tool's own Danish CSV export (neutralised names, the
+/// national row) and JSON alike.
+#[test]
+fn measurement_options_and_a_comparison_with_the_own_export() {
+    let file = engine_fixture("model/model_b.csv");
+    let file_text = file.to_str().expect("a UTF-8 path");
+    let earlier_csv = scratch("earlier-rangordning.csv");
+    let earlier_json = scratch("earlier.json");
+    let whole = kommunebench(&[
+        "analyse",
+        file_text,
+        "--csv",
+        earlier_csv.to_str().expect("a UTF-8 path"),
+        "--json",
+        earlier_json.to_str().expect("a UTF-8 path"),
+    ]);
+    assert!(
+        whole.status.success(),
+        "{}",
+        String::from_utf8_lossy(&whole.stderr)
+    );
+
+    let json = json_of(
+        &file,
+        &[
+            "--success",
+            "selvforsørgelse",
+            "--permit-years",
+            "2001-2003",
+            "--compare",
+            earlier_csv.to_str().expect("a UTF-8 path"),
+        ],
+    );
+    assert_eq!(json["options"]["success"], "self_support");
+    assert_eq!(json["options"]["permit_years"], "2001-2003");
+    assert_eq!(json["options"]["compare"], "earlier-rangordning.csv");
+    let outside = json["rows_outside_window"].as_u64().expect("a count");
+    assert!(outside > 0);
+    let spells: u64 = json["national"]["spells"].as_u64().expect("a count");
+    assert_eq!(json["rows_read"].as_u64(), Some(spells + outside));
+    let comparison = &json["comparison"];
+    assert_eq!(comparison["previous_ranked"].as_u64(), Some(24));
+    let mut common = 0;
+    for row in json["ranking"].as_array().expect("a ranking") {
+        if let Some(previous) = row["previous_rank"].as_i64() {
+            common += 1;
+            assert_eq!(
+                row["rank_change"].as_i64(),
+                Some(previous - row["rank"].as_i64().expect("a rank"))
+            );
+        } else {
+            assert!(row["rank_change"].is_null());
+        }
+    }
+    assert_eq!(comparison["common"].as_u64(), Some(common));
+
+    // The same earlier measurement as JSON gives the same comparison.
+    let from_json = json_of(
+        &file,
+        &[
+            "--success",
+            "self_support",
+            "--permit-years",
+            "2001-2003",
+            "--compare",
+            earlier_json.to_str().expect("a UTF-8 path"),
+        ],
+    );
+    assert_eq!(from_json["comparison"]["spearman"], comparison["spearman"]);
+
+    // A bad window is refused with its rule named, never a panic.
+    let bad = kommunebench(&["analyse", file_text, "--permit-years", "2004-2002"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("FROM-TO"));
+}

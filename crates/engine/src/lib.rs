@@ -8,6 +8,7 @@
 
 pub mod cohort;
 pub mod demo;
+pub mod measure;
 pub mod model;
 pub mod numeric;
 pub mod progress;

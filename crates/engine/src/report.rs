@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::measure::compare::{compare, Comparison, PreviousRanking};
+use crate::measure::{success_cohort, success_text, PermitYears, DEFAULT_SUCCESS};
 use crate::model::design::ModelOptions;
 use crate::model::{fit_ranking_with_progress, ModelError, NationalRow, RankingModel};
 use crate::progress::{Phase, Progress};
@@ -12,7 +14,7 @@ use crate::read::ReadReport;
 use crate::survival::tables::{
     cohort_curves, outcome_shares, outcome_shares_by, CohortCurve, OutcomeShares,
 };
-use crate::Language;
+use crate::{Language, Outcome};
 
 /// Everything an analysis produces, before it is turned into a report.
 #[derive(Clone, Debug, PartialEq)]
@@ -22,6 +24,8 @@ pub struct Analysis {
     pub cohorts: Vec<CohortCurve>,
     /// The options the analysis ran with.
     pub options: ModelOptions,
+    /// The outcomes that counted as success (MODEL.md §9).
+    pub success: Vec<Outcome>,
     /// The ranking model, or why it cannot be fitted: the tables above stand either way
     /// (MODEL.md §6).
     pub model: Result<RankingModel, ModelError>,
@@ -38,17 +42,31 @@ pub fn analyse_with_progress(
     options: ModelOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Analysis {
+    analyse_measured(read, options, &DEFAULT_SUCCESS, progress)
+}
+
+/// [`analyse_with_progress`] with the success definition of MODEL.md §9: the outcome tables
+/// show every outcome; the cohort curves and the model count only `success` as events.
+pub fn analyse_measured(
+    read: &ReadReport,
+    options: ModelOptions,
+    success: &[Outcome],
+    progress: &mut dyn FnMut(Progress),
+) -> Analysis {
     let cohort = &read.cohort;
     progress(Progress::Phase(Phase::Tables));
     let outcomes = outcome_shares(cohort);
     let outcomes_by_sex = outcome_shares_by(cohort, "sex").unwrap_or_default();
-    let cohorts = cohort_curves(cohort);
+    let recoded = success_cohort(cohort, success);
+    let measured = recoded.as_ref().unwrap_or(cohort);
+    let cohorts = cohort_curves(measured);
     Analysis {
         outcomes,
         outcomes_by_sex,
         cohorts,
         options,
-        model: fit_ranking_with_progress(cohort, options, progress),
+        success: success.to_vec(),
+        model: fit_ranking_with_progress(measured, options, progress),
     }
 }
 
@@ -71,16 +89,26 @@ pub struct JsonReport {
     pub options: JsonOptions,
     pub warnings: Vec<JsonWarning>,
     pub model_error: Option<JsonModelError>,
+    /// MODEL.md §9 `--compare`: null without an earlier measurement.
+    pub comparison: Option<Comparison>,
 }
 
 /// The options of an analysis.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct JsonOptions {
     pub horizon_months: f64,
     pub piece_months: f64,
     pub min_spells: usize,
     pub rank_draws: usize,
     pub seed: u64,
+    /// MODEL.md §9: the outcomes that count as success, `self_support,education`.
+    pub success: String,
+    /// `2002-2004`, `2002-`, `-2004`; null for every year.
+    pub permit_years: Option<String>,
+    /// The mapping file's name; null without one.
+    pub map: Option<String>,
+    /// The earlier measurement's file name; null without one.
+    pub compare: Option<String>,
 }
 
 /// A warning of MODEL.md §6 (the analysis went on).
@@ -201,6 +229,11 @@ pub struct JsonRanked {
     pub shrunken_rank: Option<usize>,
     /// [lo, hi]: the 2.5 % and 97.5 % points of the rank over seeded draws.
     pub rank_interval: Option<[usize; 2]>,
+    /// MODEL.md §9 `--compare`: the rank in the earlier measurement (null if it was not
+    /// ranked then, or without a comparison).
+    pub previous_rank: Option<usize>,
+    /// previous_rank − rank: positive = moved up.
+    pub rank_change: Option<i64>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -234,7 +267,11 @@ pub struct JsonExcludedRow {
 impl JsonReport {
     pub fn new(read: &ReadReport, analysis: &Analysis, language: Language) -> JsonReport {
         let cohort = &read.cohort;
-        let n_completed = cohort.outcome.iter().filter(|o| o.is_event()).count();
+        let n_completed = cohort
+            .outcome
+            .iter()
+            .filter(|o| analysis.success.contains(o))
+            .count();
         let without_model = NationalRow {
             observed_months: None,
             expected_months: None,
@@ -299,6 +336,10 @@ impl JsonReport {
                 min_spells: analysis.options.min_spells,
                 rank_draws: analysis.options.rank_draws,
                 seed: analysis.options.seed,
+                success: success_text(&analysis.success),
+                permit_years: None,
+                map: None,
+                compare: None,
             },
             warnings: read
                 .warnings
@@ -313,7 +354,39 @@ impl JsonReport {
                 code: e.code().to_owned(),
                 message: e.message(language),
             }),
+            comparison: None,
         }
+    }
+
+    /// States the permit-year window and the mapping of MODEL.md §9 (the report was made
+    /// from the file they produced): `rows_read` counts the rows outside the window too.
+    pub fn with_window_and_mapping(
+        mut self,
+        rows_outside_window: usize,
+        permit_years: PermitYears,
+        map_name: Option<&str>,
+    ) -> JsonReport {
+        self.rows_outside_window = rows_outside_window;
+        self.rows_read += rows_outside_window;
+        self.options.permit_years = (!permit_years.is_all()).then(|| permit_years.text());
+        self.options.map = map_name.map(str::to_owned);
+        self
+    }
+
+    /// Compares the ranking with an earlier one (MODEL.md §9 `--compare`).
+    pub fn compare_with(&mut self, previous: &PreviousRanking) {
+        let current: Vec<(&str, usize)> = self
+            .ranking
+            .iter()
+            .map(|r| (r.municipality.as_str(), r.rank))
+            .collect();
+        let (before, comparison) = compare(&current, previous);
+        for (row, before) in self.ranking.iter_mut().zip(before) {
+            row.previous_rank = before;
+            row.rank_change = before.map(|b| b as i64 - row.rank as i64);
+        }
+        self.options.compare = Some(previous.source.clone());
+        self.comparison = Some(comparison);
     }
 }
 
@@ -385,6 +458,8 @@ fn json_ranking(model: &RankingModel) -> Vec<JsonRanked> {
             shrunken_effect_months: r.uncertainty.shrunken_effect_months,
             shrunken_rank: r.uncertainty.shrunken_rank,
             rank_interval: r.uncertainty.rank_interval,
+            previous_rank: None,
+            rank_change: None,
         })
         .collect()
 }

@@ -1,6 +1,7 @@
 //! The ranking model against statsmodels + numpy (see `tests/fixtures/model/`), finite
 //! differences, invariances and a simulation.
 
+use kommunebench_engine::measure::DEFAULT_SUCCESS;
 use kommunebench_engine::model::design::{Design, ModelOptions};
 use kommunebench_engine::model::fit_ranking;
 use kommunebench_engine::model::RankingModel;
@@ -393,6 +394,7 @@ fn json_report(read: &kommunebench_engine::ReadReport, model: RankingModel) -> V
             .expect("the test input is as the test expects"),
         cohorts: cohort_curves(&read.cohort),
         options: model.options,
+        success: DEFAULT_SUCCESS.to_vec(),
         model: Ok(model),
     };
     serde_json::to_value(JsonReport::new(read, &analysis, Language::English))

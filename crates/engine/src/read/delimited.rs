@@ -7,6 +7,7 @@ use super::options::{ReadOptions, ReadProgress, ReadReport, SourceFormat, TextEn
 use super::problems::{ReadError, MAX_FIELD_CHARS};
 use super::rows::CohortBuilder;
 use super::sniff::{byte_order_mark, first_pass, FirstPass, LineBreaks, Utf16ToUtf8, CHUNK_BYTES};
+use super::TableVisitor;
 
 pub(super) fn source_error(error: std::io::Error) -> ReadError {
     ReadError::Source {
@@ -258,4 +259,34 @@ pub(super) fn read_csv<R: Read + Seek>(
         encoding,
         delimiter: char::from(first.delimiter),
     })
+}
+
+/// Every non-blank record of a CSV source, all fields decoded, with its line: for small side
+/// tables (the mapping of MODEL.md §9, an earlier ranking), read with the spell file's rules.
+pub(super) fn read_csv_table<R: Read + Seek>(
+    source: R,
+    total_bytes: u64,
+    visit: &mut TableVisitor<'_>,
+) -> Result<(), ReadError> {
+    let mut ignore_progress = |_| {};
+    let (mut reader, first) = open_csv_records(source, total_bytes, &mut ignore_progress)?;
+    let mut record = csv::ByteRecord::new();
+    let mut fields: Vec<String> = Vec::new();
+    let mut skip_sep_line = first.has_sep_line;
+    while read_record(&mut reader, &mut record)? {
+        if is_blank_line(&record) {
+            continue;
+        }
+        let offset = record.position().map_or(0, csv::Position::byte);
+        let line = reader.get_mut().line_at(offset);
+        if std::mem::take(&mut skip_sep_line) {
+            continue;
+        }
+        fields.resize_with(record.len(), String::new);
+        for (field, text) in record.iter().zip(fields.iter_mut()) {
+            decode_field(first.encoding, field, text);
+        }
+        visit(line, &fields[..record.len()])?;
+    }
+    Ok(())
 }

@@ -50,6 +50,25 @@ pub fn read_spells<R: Read + Seek>(
     read_csv(source, total_bytes, options, progress)
 }
 
+/// Called with (line, fields) for each row of a side table; an error stops the reading.
+pub type TableVisitor<'a> = dyn FnMut(u64, &[String]) -> Result<(), ReadError> + 'a;
+
+/// Reads a small table (CSV in any of MODEL.md's dialects, or the first sheet of an xlsx
+/// workbook): `visit(line, fields)` for the header and each non-blank row, in order, fields
+/// as written (not trimmed). For the side files of MODEL.md §9.
+pub fn read_table<R: Read + Seek>(
+    mut source: R,
+    visit: &mut TableVisitor<'_>,
+) -> Result<(), ReadError> {
+    let (total_bytes, is_workbook) = sniff_workbook(&mut source)?;
+    if is_workbook {
+        let mut bytes = Vec::with_capacity(usize::try_from(total_bytes).unwrap_or(0));
+        source.read_to_end(&mut bytes).map_err(source_error)?;
+        return xlsx::read_workbook_table(bytes, visit);
+    }
+    delimited::read_csv_table(source, total_bytes, visit)
+}
+
 /// The source's length, and whether it is an xlsx workbook (a zip: `PK\x03\x04`); the
 /// source is left at its start.
 fn sniff_workbook<R: Read + Seek>(source: &mut R) -> Result<(u64, bool), ReadError> {

@@ -32,6 +32,12 @@ pub enum WarningCode {
     OverlappingSpells,
     LookalikeMunicipalities,
     ImplausibleDates,
+    /// MODEL.md §9: a `from` of the mapping that no valid row has (`names`: one group per
+    /// name; `lines`: the mapping file's lines).
+    UnusedMapping,
+    /// MODEL.md §9: merged municipalities' numeric municipal covariates were averaged
+    /// (`names`: one group per merged unit, the unit first, then its municipalities).
+    MunicipalCovariatesAveraged,
 }
 
 impl WarningCode {
@@ -41,6 +47,8 @@ impl WarningCode {
             WarningCode::OverlappingSpells => "overlapping_spells",
             WarningCode::LookalikeMunicipalities => "lookalike_municipalities",
             WarningCode::ImplausibleDates => "implausible_dates",
+            WarningCode::UnusedMapping => "unused_mapping",
+            WarningCode::MunicipalCovariatesAveraged => "municipal_covariates_averaged",
         }
     }
 }
@@ -107,8 +115,39 @@ impl ReadWarning {
                 self.count,
                 if more { " …" } else { "" }
             ),
+            (Language::Danish, WarningCode::UnusedMapping) => format!(
+                "Navne i omkodningsfilens kolonne `from`, som ikke findes i data ({}): {groups} (omkodningsfilens linje {lines}). Er de stavet som i data?",
+                self.count
+            ),
+            (Language::English, WarningCode::UnusedMapping) => format!(
+                "Names in the mapping file's `from` column that do not occur in the data ({}): {groups} (mapping file lines {lines}). Are they spelt as in the data?",
+                self.count
+            ),
+            (Language::Danish, WarningCode::MunicipalCovariatesAveraged) => format!(
+                "{} enheder er lagt sammen af flere kommuner; deres kommunale talvariable er gennemsnit vægtet med antal forløb: {}.",
+                self.count,
+                merged_units(&self.names, "af")
+            ),
+            (Language::English, WarningCode::MunicipalCovariatesAveraged) => format!(
+                "{} units merge several municipalities; their numeric municipal covariates are means weighted by spells: {}.",
+                self.count,
+                merged_units(&self.names, "of")
+            ),
         }
     }
+}
+
+/// "«Unit» (of «A», «B»); …" for groups of [unit, municipalities…].
+fn merged_units(groups: &[Vec<String>], of: &str) -> String {
+    groups
+        .iter()
+        .filter_map(|group| {
+            let (unit, parts) = group.split_first()?;
+            let parts: Vec<String> = parts.iter().map(|p| format!("«{p}»")).collect();
+            Some(format!("«{unit}» ({of} {})", parts.join(", ")))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The key under which look-alike names meet: NFKC, case-folded, without whitespace and

@@ -24,6 +24,7 @@ use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
 use super::options::{ReadOptions, ReadReport, SourceFormat};
 use super::problems::{ReadError, UnsafeWorkbook};
 use super::rows::CohortBuilder;
+use super::TableVisitor;
 
 /// The most XML a workbook may decompress to, all parts together.
 pub const MAX_WORKBOOK_XML_BYTES: u64 = 1 << 30;
@@ -232,6 +233,19 @@ pub(crate) fn read_workbook(
     builder
         .ok_or(ReadError::Empty)?
         .finish(SourceFormat::Xlsx { sheet })
+}
+
+/// Every non-empty row of the first sheet, with its row number (the side tables of
+/// MODEL.md §9).
+pub(crate) fn read_workbook_table(
+    bytes: Vec<u8>,
+    visit: &mut TableVisitor<'_>,
+) -> Result<(), ReadError> {
+    let (mut workbook, sheet, _) = open_sheet(bytes, &ReadOptions::default())?;
+    for_each_row(&mut workbook, &sheet, &mut |line, fields| {
+        visit(line, fields)?;
+        Ok(true)
+    })
 }
 
 /// The text a cell stands for.

@@ -1,4 +1,6 @@
 //! Helpers shared by the model's test files.
+// Each test file compiles this module on its own and uses only part of it.
+#![allow(dead_code)]
 
 use std::path::Path;
 
