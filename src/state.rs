@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use kommunebench_engine::cohort::values::parse_number;
+use kommunebench_engine::measure::{PermitYears, DEFAULT_SUCCESS};
 use kommunebench_engine::read::SourceFormat;
-use kommunebench_engine::Role;
+use kommunebench_engine::{Outcome, Role};
 
 use crate::worker::protocol::{Action, ColumnInfo, Progress, Request, WebResult, WorkerError};
 
@@ -32,6 +33,47 @@ pub struct OptionsForm {
     pub horizon: String,
     pub piece: String,
     pub min_spells: String,
+    /// MODEL.md §9: which outcomes count as success.
+    pub success: SuccessChoice,
+    /// MODEL.md §9: the permit-year window's ends (empty: open).
+    pub permit_from: String,
+    pub permit_to: String,
+}
+
+/// The success definitions the options step offers (MODEL.md §9 `--success`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum SuccessChoice {
+    /// Self-support or education, as the seed measured.
+    #[default]
+    Both,
+    SelfSupportOnly,
+    EducationOnly,
+}
+
+impl SuccessChoice {
+    pub const ALL: [SuccessChoice; 3] = [
+        SuccessChoice::Both,
+        SuccessChoice::SelfSupportOnly,
+        SuccessChoice::EducationOnly,
+    ];
+
+    /// The outcomes that count as success.
+    pub fn outcomes(self) -> Vec<Outcome> {
+        match self {
+            SuccessChoice::Both => DEFAULT_SUCCESS.to_vec(),
+            SuccessChoice::SelfSupportOnly => vec![Outcome::SelfSupport],
+            SuccessChoice::EducationOnly => vec![Outcome::Education],
+        }
+    }
+
+    /// A stable name for form values and tests.
+    pub fn code(self) -> &'static str {
+        match self {
+            SuccessChoice::Both => "both",
+            SuccessChoice::SelfSupportOnly => "self_support",
+            SuccessChoice::EducationOnly => "education",
+        }
+    }
 }
 
 impl Default for OptionsForm {
@@ -41,6 +83,9 @@ impl Default for OptionsForm {
             horizon: "48".to_owned(),
             piece: "3".to_owned(),
             min_spells: "80".to_owned(),
+            success: SuccessChoice::Both,
+            permit_from: String::new(),
+            permit_to: String::new(),
         }
     }
 }
@@ -51,6 +96,7 @@ pub enum OptionField {
     Horizon,
     Piece,
     MinSpells,
+    PermitYears,
 }
 
 /// The model options once the form is valid.
@@ -59,6 +105,21 @@ pub struct ModelChoices {
     pub horizon_months: f64,
     pub piece_months: f64,
     pub min_spells: usize,
+    pub success: SuccessChoice,
+    pub permit_years: PermitYears,
+}
+
+impl Default for ModelChoices {
+    /// MODEL.md's defaults, as the default form gives them.
+    fn default() -> ModelChoices {
+        ModelChoices {
+            horizon_months: 48.0,
+            piece_months: 3.0,
+            min_spells: 80,
+            success: SuccessChoice::Both,
+            permit_years: PermitYears::default(),
+        }
+    }
 }
 
 impl OptionsForm {
@@ -75,16 +136,26 @@ impl OptionsForm {
             .parse::<usize>()
             .ok()
             .filter(|n| *n >= 1);
-        match (horizon, piece, min_spells) {
-            (Some(horizon_months), Some(piece_months), Some(min_spells)) => Ok(ModelChoices {
-                horizon_months,
-                piece_months,
-                min_spells,
-            }),
+        // Both ends empty: every year; else the engine's own rule (four digits, FROM ≤ TO).
+        let permit_years = match (self.permit_from.trim(), self.permit_to.trim()) {
+            ("", "") => Some(PermitYears::default()),
+            (from, to) => PermitYears::parse(&format!("{from}-{to}")).ok(),
+        };
+        match (horizon, piece, min_spells, permit_years) {
+            (Some(horizon_months), Some(piece_months), Some(min_spells), Some(permit_years)) => {
+                Ok(ModelChoices {
+                    horizon_months,
+                    piece_months,
+                    min_spells,
+                    success: self.success,
+                    permit_years,
+                })
+            }
             _ => Err([
                 (horizon.is_none(), OptionField::Horizon),
                 (piece.is_none(), OptionField::Piece),
                 (min_spells.is_none(), OptionField::MinSpells),
+                (permit_years.is_none(), OptionField::PermitYears),
             ]
             .into_iter()
             .filter_map(|(bad, field)| bad.then_some(field))
@@ -116,6 +187,8 @@ pub fn build_request(
         horizon_months: choices.horizon_months,
         piece_months: choices.piece_months,
         min_spells: choices.min_spells,
+        success: choices.success,
+        permit_years: choices.permit_years,
     }
 }
 
@@ -128,11 +201,43 @@ mod tests {
     fn the_default_form_is_model_md_and_valid() {
         assert_eq!(
             OptionsForm::default().validate(),
-            Ok(ModelChoices {
-                horizon_months: 48.0,
-                piece_months: 3.0,
-                min_spells: 80
+            Ok(ModelChoices::default())
+        );
+        assert_eq!(ModelChoices::default().horizon_months, 48.0);
+        assert_eq!(ModelChoices::default().piece_months, 3.0);
+        assert_eq!(ModelChoices::default().min_spells, 80);
+    }
+
+    #[test]
+    fn the_permit_year_window_is_checked_by_the_engine_rule() {
+        let window = |from: &str, to: &str| {
+            OptionsForm {
+                permit_from: from.to_owned(),
+                permit_to: to.to_owned(),
+                ..OptionsForm::default()
+            }
+            .validate()
+            .map(|c| c.permit_years)
+        };
+        assert_eq!(
+            window("2001", "2003"),
+            Ok(PermitYears {
+                from: Some(2001),
+                to: Some(2003)
             })
+        );
+        assert_eq!(
+            window(" 2002 ", ""),
+            Ok(PermitYears {
+                from: Some(2002),
+                to: None
+            })
+        );
+        assert_eq!(window("2004", "2002"), Err(vec![OptionField::PermitYears]));
+        assert_eq!(window("02", ""), Err(vec![OptionField::PermitYears]));
+        assert_eq!(
+            SuccessChoice::SelfSupportOnly.outcomes(),
+            [Outcome::SelfSupport]
         );
     }
 
@@ -142,6 +247,7 @@ mod tests {
             horizon: "36,5".to_owned(),
             piece: "-1".to_owned(),
             min_spells: "many".to_owned(),
+            ..OptionsForm::default()
         };
         assert_eq!(
             form.validate(),

@@ -1,7 +1,7 @@
 //! Derivations for the results page, as plain functions tested natively: sorting and
 //! searching the ranking, top and bottom marks, downloads.
 
-use kommunebench_engine::report::JsonRanked;
+use kommunebench_engine::report::{JsonRanked, JsonReport};
 
 use crate::i18n::Lang;
 use crate::worker::protocol::WebResult;
@@ -132,17 +132,166 @@ pub fn excluded_rows_csv(result: &WebResult, lang: Lang) -> String {
 /// fastest and slowest relative to expectation with their months, the cohort trend, and a
 /// sentence on uncertainty. It does not overclaim: a municipality among the five whose
 /// difference is not significant (p ≥ 0.05) is named as such.
+/// Every choice the analysis ran with, in one line (the summary and the print view).
+pub fn options_text(report: &JsonReport, lang: Lang) -> String {
+    let t = lang.texts();
+    let options = &report.options;
+    let mut parts = vec![
+        format!(
+            "{} {} {}",
+            t.horizon_label,
+            lang.format_number(options.horizon_months, 0),
+            t.months_unit
+        ),
+        format!(
+            "{} {} {}",
+            t.piece_label,
+            lang.format_number(options.piece_months, 0),
+            t.months_unit
+        ),
+        format!("{} {}", t.min_spells_label, options.min_spells),
+        format!(
+            "{}: {}",
+            t.success_legend,
+            success_words(&options.success, lang)
+        ),
+    ];
+    if let Some(window) = &options.permit_years {
+        parts.push(format!("{} {window}", t.permit_years_label_short));
+    }
+    if let Some(map) = &options.map {
+        parts.push(format!("{} {map}", t.map_label_short));
+    }
+    if let Some(previous) = &options.compare {
+        parts.push(format!("{} {previous}", t.compare_label_short));
+    }
+    format!("{}: {}.", t.print_options, parts.join("; "))
+}
+
+/// The success definition of MODEL.md §9 in words ("self-support or education").
+pub fn success_words(success: &str, lang: Lang) -> &'static str {
+    match (success, lang) {
+        ("self_support", Lang::Da) => "selvforsørgelse",
+        ("self_support", Lang::En) => "self-support",
+        ("education", Lang::Da) => "uddannelse",
+        ("education", Lang::En) => "education",
+        (_, Lang::Da) => "selvforsørgelse eller uddannelse",
+        (_, Lang::En) => "self-support or education",
+    }
+}
+
+/// The change of rank as shown ("▲ 12", "▼ 3", "=", "ny") and as read aloud.
+pub fn rank_change_text(row: &JsonRanked, lang: Lang) -> (String, String) {
+    match (row.rank_change, lang) {
+        (None, _) => {
+            let new = lang.texts().rank_change_new.to_owned();
+            (new.clone(), new)
+        }
+        (Some(0), Lang::Da) => ("=".to_owned(), "uændret".to_owned()),
+        (Some(0), Lang::En) => ("=".to_owned(), "unchanged".to_owned()),
+        (Some(up), Lang::Da) if up > 0 => (format!("▲ {up}"), format!("op {up}")),
+        (Some(up), Lang::En) if up > 0 => (format!("▲ {up}"), format!("up {up}")),
+        (Some(down), Lang::Da) => (format!("▼ {}", -down), format!("ned {}", -down)),
+        (Some(down), Lang::En) => (format!("▼ {}", -down), format!("down {}", -down)),
+    }
+}
+
+/// The comparison with an earlier measurement in the seed's words: the rank correlation, the
+/// largest moves and who was at the bottom before too; `None` without a comparison.
+pub fn comparison_paragraph(report: &JsonReport, lang: Lang) -> Option<String> {
+    let comparison = report.comparison.as_ref()?;
+    let mut sentences = vec![match lang {
+        Lang::Da => format!(
+            "Sammenlignet med den tidligere måling ({}) er {} af de {} rangordnede kommuner rangordnet begge gange{}.",
+            comparison.source,
+            comparison.common,
+            report.ranking.len(),
+            comparison.spearman.map_or_else(String::new, |r| format!("; rangkorrelationen er {}", lang.format_number(r, 2)))
+        ),
+        Lang::En => format!(
+            "Compared with the earlier measurement ({}), {} of the {} ranked municipalities are ranked both times{}.",
+            comparison.source,
+            comparison.common,
+            report.ranking.len(),
+            comparison.spearman.map_or_else(String::new, |r| format!("; the rank correlation is {}", lang.format_number(r, 2)))
+        ),
+    }];
+    let moved = |row: &JsonRanked| {
+        let before = row.previous_rank.unwrap_or(0);
+        match lang {
+            Lang::Da => format!(
+                "{} er rykket fra nr. {before} til nr. {}",
+                row.municipality, row.rank
+            ),
+            Lang::En => format!(
+                "{} has moved from no. {before} to no. {}",
+                row.municipality, row.rank
+            ),
+        }
+    };
+    let mut by_change: Vec<&JsonRanked> = report
+        .ranking
+        .iter()
+        .filter(|r| r.rank_change.is_some_and(|c| c != 0))
+        .collect();
+    by_change.sort_by_key(|r| std::cmp::Reverse(r.rank_change.unwrap_or(0)));
+    let up: Vec<String> = by_change
+        .iter()
+        .take(2)
+        .filter(|r| r.rank_change > Some(0))
+        .map(|r| moved(r))
+        .collect();
+    let down: Vec<String> = by_change
+        .iter()
+        .rev()
+        .take(2)
+        .filter(|r| r.rank_change < Some(0))
+        .map(|r| moved(r))
+        .collect();
+    let moves: Vec<String> = up.into_iter().chain(down).collect();
+    if !moves.is_empty() {
+        sentences.push(format!("{}.", moves.join("; ")));
+    }
+    // At the bottom (the slowest five) now and then.
+    let n_now = report.ranking.len();
+    let n_then = comparison.previous_ranked;
+    let bottom_both: Vec<&str> = report
+        .ranking
+        .iter()
+        .filter(|r| r.rank + 5 > n_now && r.previous_rank.is_some_and(|p| p + 5 > n_then))
+        .map(|r| r.municipality.as_str())
+        .collect();
+    if let Some((last, first)) = bottom_both.split_last() {
+        let names = if first.is_empty() {
+            (*last).to_owned()
+        } else {
+            let and = if lang == Lang::Da { "og" } else { "and" };
+            format!("{} {and} {last}", first.join(", "))
+        };
+        sentences.push(match (lang, first.is_empty()) {
+            (Lang::Da, _) => format!("{names} lå også i bunden før."),
+            (Lang::En, true) => format!("{names} was at the bottom before too."),
+            (Lang::En, false) => format!("{names} were at the bottom before too."),
+        });
+    }
+    Some(sentences.join(" "))
+}
+
 pub fn summary_paragraphs(result: &WebResult, lang: Lang, view: EffectView) -> Vec<String> {
     let report = &result.report;
     let ranking = &ranking_in_view(&report.ranking, view);
     let mut paragraphs = Vec::new();
     let completed = percent(lang, report.national.completed_share, 0);
+    let success = success_words(&report.options.success, lang);
     paragraphs.push(match lang {
         Lang::Da => format!(
-            "{completed} af de {} integrationsforløb er afsluttet med selvforsørgelse eller uddannelse.",
-            report.national.spells
+            "{completed} af de {} integrationsforløb er afsluttet med {success}.",
+            lang.format_count(report.national.spells)
         ),
-        Lang::En => format!("{completed} of the {} integration spells ended in self-support or education.", report.national.spells),
+        Lang::En => format!(
+            "{completed} of the {} integration spells ended in {success}.",
+            lang.format_count(report.national.spells)
+        ),
     });
     if ranking.len() >= 10 {
         let months = |v: f64| lang.format_number(v.abs(), 1);
@@ -258,6 +407,7 @@ pub fn summary_paragraphs(result: &WebResult, lang: Lang, view: EffectView) -> V
             ranking.len()
         ),
     });
+    paragraphs.extend(comparison_paragraph(report, lang));
     paragraphs
 }
 
@@ -327,18 +477,17 @@ mod tests {
         assert_eq!(percent(Lang::En, 0.3176, 0), "32 %");
     }
 
-    #[test]
-    fn the_summary_names_the_five_and_does_not_overclaim() {
+    /// The demo's results, as the worker sends them.
+    fn demo_result() -> Box<WebResult> {
         let mut responses = Vec::new();
-        let request = crate::worker::protocol::Request {
-            action: crate::worker::protocol::Action::AnalyseDemo,
-            source_name: "demo.csv".to_owned(),
-            roles: Vec::new(),
-            sheet: None,
-            horizon_months: 48.0,
-            piece_months: 3.0,
-            min_spells: 80,
-        };
+        let request = crate::state::build_request(
+            crate::worker::protocol::Action::AnalyseDemo,
+            "demo.csv".to_owned(),
+            &[],
+            &[],
+            None,
+            crate::state::ModelChoices::default(),
+        );
         crate::worker::work::perform::<std::io::Cursor<Vec<u8>>>(
             &request,
             None,
@@ -348,9 +497,89 @@ mod tests {
         let Some(crate::worker::protocol::Response::Results(result)) = responses.pop() else {
             panic!("results")
         };
+        result
+    }
+
+    /// Known moves against the demo's own ranking: the last comes from no. 1 (▼ 71), the
+    /// first from no. 72 (▲ 71); the slowest five but those two keep their ranks.
+    #[test]
+    fn the_comparison_is_told_in_the_seeds_words() {
+        let mut result = demo_result();
+        let n = result.report.ranking.len();
+        let mut earlier: Vec<(String, usize)> = result
+            .report
+            .ranking
+            .iter()
+            .map(|r| (r.municipality.clone(), r.rank))
+            .collect();
+        earlier[0].1 = n;
+        earlier[n - 1].1 = 1;
+        let (first, last) = (earlier[0].0.clone(), earlier[n - 1].0.clone());
+        result
+            .report
+            .compare_with(&kommunebench_engine::measure::compare::PreviousRanking {
+                source: "marts-2005.csv".to_owned(),
+                ranks: earlier,
+            });
+        let danish = comparison_paragraph(&result.report, Lang::Da).expect("compared");
+        assert!(
+            danish.starts_with(
+                "Sammenlignet med den tidligere måling (marts-2005.csv) er 72 af de 72"
+            ),
+            "{danish}"
+        );
+        assert!(
+            danish.contains(&format!("{first} er rykket fra nr. 72 til nr. 1")),
+            "{danish}"
+        );
+        assert!(
+            danish.contains(&format!("{last} er rykket fra nr. 1 til nr. 72")),
+            "{danish}"
+        );
+        // The four slowest but the last were at the bottom before too.
+        let bottom: Vec<&str> = result.report.ranking[n - 5..n - 1]
+            .iter()
+            .map(|r| r.municipality.as_str())
+            .collect();
+        assert!(
+            danish.ends_with(&format!(
+                "{} og {} lå også i bunden før.",
+                bottom[..3].join(", "),
+                bottom[3]
+            )),
+            "{danish}"
+        );
+        assert_eq!(
+            rank_change_text(&result.report.ranking[0], Lang::Da),
+            ("▲ 71".to_owned(), "op 71".to_owned())
+        );
+        assert_eq!(
+            rank_change_text(&result.report.ranking[n - 1], Lang::En),
+            ("▼ 71".to_owned(), "down 71".to_owned())
+        );
+        assert_eq!(rank_change_text(&result.report.ranking[1], Lang::En).0, "=");
+        let english = options_text(&result.report, Lang::En);
+        assert!(
+            english.contains("compared with marts-2005.csv"),
+            "{english}"
+        );
+        assert!(
+            english.contains("What counts as success: self-support or education"),
+            "{english}"
+        );
+        // The summary ends with it.
+        let summary = summary_paragraphs(&result, Lang::En, EffectView::Fixed);
+        assert!(summary
+            .last()
+            .is_some_and(|p| p.starts_with("Compared with the earlier measurement")));
+    }
+
+    #[test]
+    fn the_summary_names_the_five_and_does_not_overclaim() {
+        let result = demo_result();
         let danish = summary_paragraphs(&result, Lang::Da, EffectView::Fixed);
         assert!(
-            danish[0].starts_with("35 % af de 23563 integrationsforløb"),
+            danish[0].starts_with("35 % af de 23.563 integrationsforløb"),
             "{}",
             danish[0]
         );

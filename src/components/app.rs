@@ -36,17 +36,10 @@ fn stored_lang() -> Lang {
 /// model's design and, for xlsx, the workbook): 500 MB.
 const MAX_BROWSER_FILE_BYTES: f64 = 500e6;
 
-/// MODEL.md's defaults (the options form's initial values).
+/// MODEL.md's defaults (the options form's initial values; the default form is valid, as
+/// `crate::state` tests).
 fn default_choices() -> ModelChoices {
-    match OptionsForm::default().validate() {
-        Ok(choices) => choices,
-        // The default form is valid (tested in `crate::state`).
-        Err(_) => ModelChoices {
-            horizon_months: 48.0,
-            piece_months: 3.0,
-            min_spells: 80,
-        },
-    }
+    OptionsForm::default().validate().unwrap_or_default()
 }
 
 #[component]
@@ -76,6 +69,8 @@ pub fn App() -> impl IntoView {
     let worker: StoredValue<WorkerClient, LocalStorage> =
         StoredValue::new_local(WorkerClient::default());
 
+    // Why the earlier measurement could not be read (shown beside its file input).
+    let compare_error: RwSignal<Option<WorkerError>> = RwSignal::new(None);
     // When the last request left for the worker (seconds since the epoch).
     let sent_at: StoredValue<f64> = StoredValue::new(0.0);
     let on_response: Rc<dyn Fn(Response)> = Rc::new(move |response: Response| match response {
@@ -109,17 +104,22 @@ pub fn App() -> impl IntoView {
             stage.set(Stage::Results(Arc::new(*result)))
         }
         Response::Failed(error) => stage.set(Stage::Failed(error)),
+        // MODEL.md §9: the earlier measurement, read by the worker, compared here.
+        Response::Previous(previous) => {
+            compare_error.set(None);
+            if let Stage::Results(result) = stage.get_untracked() {
+                let mut compared = (*result).clone();
+                compared.report.compare_with(&previous);
+                stage.set(Stage::Results(Arc::new(compared)));
+            }
+        }
+        Response::PreviousFailed(error) => compare_error.set(Some(error)),
     });
     // Views need `Send` closures: keep the (browser-only) handler in local storage and
     // capture only its handle.
     let on_response: StoredValue<Rc<dyn Fn(Response)>, LocalStorage> =
         StoredValue::new_local(on_response);
-    let send = move |request: Request, with_file: bool| {
-        let file = if with_file {
-            chosen_file.with_value(Clone::clone)
-        } else {
-            None
-        };
+    let send = move |request: Request, file: Option<web_sys::File>| {
         let handler = on_response.with_value(Clone::clone);
         sent_at.set_value(js_sys::Date::now() / 1000.0);
         let sent = worker.with_value(|client| client.send(&request, file.as_ref(), handler));
@@ -165,6 +165,10 @@ pub fn App() -> impl IntoView {
             default_choices(),
         )
     };
+    // The drop zone shows when a file is over it, and says which file it uses when several
+    // are dropped (the first).
+    let dragging = RwSignal::new(false);
+    let drop_note: RwSignal<Option<(u32, String)>> = RwSignal::new(None);
     let choose_file = move |file: web_sys::File| {
         // Beyond this the browser tab runs out of memory; the CLI reads any size.
         if file.size() > MAX_BROWSER_FILE_BYTES {
@@ -175,10 +179,14 @@ pub fn App() -> impl IntoView {
             return;
         }
         let name = file.name();
+        drop_note.set(None);
         chosen_file.set_value(Some(file));
         sheet.set(None);
         stage.set(Stage::Inspecting);
-        send(with_defaults(Action::Inspect, name), true);
+        send(
+            with_defaults(Action::Inspect, name),
+            chosen_file.with_value(Clone::clone),
+        );
     };
     // Another worksheet: read its header again.
     let choose_sheet = move |name: String| {
@@ -187,7 +195,10 @@ pub fn App() -> impl IntoView {
             .with_value(|f| f.as_ref().map(web_sys::File::name))
             .unwrap_or_default();
         stage.set(Stage::Inspecting);
-        send(with_defaults(Action::Inspect, file_name), true);
+        send(
+            with_defaults(Action::Inspect, file_name),
+            chosen_file.with_value(Clone::clone),
+        );
     };
     let on_input_change = {
         move |event: web_sys::Event| {
@@ -210,20 +221,32 @@ pub fn App() -> impl IntoView {
     let on_drop = {
         move |event: web_sys::DragEvent| {
             event.prevent_default();
-            if let Some(file) = event
-                .data_transfer()
-                .and_then(|d| d.files())
-                .and_then(|files| files.get(0))
-            {
+            dragging.set(false);
+            let files = event.data_transfer().and_then(|d| d.files());
+            let n_files = files.as_ref().map_or(0, web_sys::FileList::length);
+            if let Some(file) = files.and_then(|files| files.get(0)) {
+                let name = file.name();
                 choose_file(file);
+                drop_note.set((n_files > 1).then_some((n_files, name)));
             }
+        }
+    };
+    // Start over keeps the file and the options: the file can be analysed again at once.
+    let kept_file_name = move || chosen_file.with_value(|f| f.as_ref().map(web_sys::File::name));
+    let use_kept_file = move |_| {
+        if let Some(name) = kept_file_name() {
+            stage.set(Stage::Inspecting);
+            send(
+                with_defaults(Action::Inspect, name),
+                chosen_file.with_value(Clone::clone),
+            );
         }
     };
     let load_demo = move |_| {
         stage.set(Stage::Running { progress: None });
         send(
             with_defaults(Action::AnalyseDemo, "demo.csv".to_owned()),
-            false,
+            None,
         );
     };
     let analyse = move |_| {
@@ -233,7 +256,23 @@ pub fn App() -> impl IntoView {
         // An invalid form stays on the columns step with its fields marked.
         if let Some(request) = request(Action::Analyse, name) {
             stage.set(Stage::Running { progress: None });
-            send(request, true);
+            send(request, chosen_file.with_value(Clone::clone));
+        }
+    };
+    let on_compare_file = move |event: web_sys::Event| {
+        let input = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+        if let Some(file) = input
+            .as_ref()
+            .and_then(|i| i.files())
+            .and_then(|files| files.get(0))
+        {
+            let name = file.name();
+            send(with_defaults(Action::ReadPrevious, name), Some(file));
+        }
+        if let Some(input) = input {
+            input.set_value("");
         }
     };
     let cancel = move |_| {
@@ -241,6 +280,19 @@ pub fn App() -> impl IntoView {
         stage.set(Stage::Start);
     };
     let start_over = move |_| stage.set(Stage::Start);
+    // The method page lies over whatever step the user is on; that step stays as it was.
+    let show_method = RwSignal::new(false);
+    let close_method = Callback::new(move |()| show_method.set(false));
+    // After each step (and on opening or closing the method page), the keyboard focus and
+    // the screen reader move to the new step's heading.
+    Effect::new(move |previous: Option<(&'static str, bool)>| {
+        let now = (stage.with(step_heading_id), show_method.get());
+        if previous.is_some_and(|p| p != now) {
+            let id = if now.1 { "method-heading" } else { now.0 };
+            request_animation_frame(move || focus_element(id));
+        }
+        now
+    });
 
     view! {
         <a class="skip-link" href="#main">{move || if lang.get() == Lang::Da { "Gå til indholdet" } else { "Skip to content" }}</a>
@@ -249,9 +301,26 @@ pub fn App() -> impl IntoView {
                 <h1>"kommunebench"</h1>
                 <p class="tagline">{move || texts().app_tagline}</p>
             </div>
+            <nav class="masthead-links" aria-label=move || texts().method_link>
+                <a
+                    href="#metode"
+                    id="method-link"
+                    aria-current=move || show_method.get().then_some("page")
+                    on:click=move |event: web_sys::MouseEvent| {
+                        event.prevent_default();
+                        show_method.set(true);
+                    }
+                >
+                    {move || texts().method_link}
+                </a>
+            </nav>
             <LanguageSwitch lang=lang set_lang=set_lang />
         </header>
         <main id="main">
+            <Show when=move || show_method.get()>
+                <MethodPage lang=lang on_close=close_method />
+            </Show>
+            <div class="step" hidden=move || show_method.get()>
             {move || match stage.get() {
                 Stage::Start => {
                     view! {
@@ -260,13 +329,26 @@ pub fn App() -> impl IntoView {
                             <p class="privacy" role="note">{move || texts().privacy}</p>
                         </section>
                         <section class="upload" aria-labelledby="upload-heading">
-                            <h2 id="upload-heading">{move || texts().upload_heading}</h2>
+                            <h2 id="upload-heading" tabindex="-1">{move || texts().upload_heading}</h2>
                             <div
                                 class="dropzone"
-                                on:dragover=|event: web_sys::DragEvent| event.prevent_default()
+                                class:dragging=move || dragging.get()
+                                on:dragover=move |event: web_sys::DragEvent| {
+                                    event.prevent_default();
+                                    dragging.set(true);
+                                }
+                                on:dragleave=move |_| dragging.set(false)
                                 on:drop=on_drop
                             >
-                                <p>{move || texts().upload_hint}</p>
+                                <p>{move || if dragging.get() { texts().drop_ready } else { texts().upload_hint }}</p>
+                                {move || kept_file_name().map(|name| view! {
+                                    <p class="kept-file">
+                                        {format!("{} {name}. ", texts().kept_file)}
+                                        <button type="button" class="button secondary" on:click=use_kept_file>
+                                            {move || texts().use_kept_file}
+                                        </button>
+                                    </p>
+                                })}
                                 // The input comes first so that its keyboard focus shows on the
                                 // label that stands for it (`input:focus-visible + label`).
                                 <input
@@ -299,6 +381,7 @@ pub fn App() -> impl IntoView {
                 }
                 Stage::Inspecting => view! {
                     <section class="progress" aria-live="polite">
+                        <h2 id="progress-heading" class="visually-hidden" tabindex="-1">{move || texts().progress_heading}</h2>
                         <p>{move || texts().progress_inspecting}</p>
                         <progress></progress>
                         <button type="button" class="button secondary" on:click=cancel>{move || texts().cancel_button}</button>
@@ -307,6 +390,9 @@ pub fn App() -> impl IntoView {
                     .into_any(),
                 Stage::Columns { columns, format, sheets } => {
                     view! {
+                        {move || drop_note.get().map(|(n, name)| view! {
+                            <p class="note" role="status">{lang.get().several_files_dropped(n, &name)}</p>
+                        })}
                         <SheetChoice lang=lang sheets=sheets sheet=sheet on_choose=choose_sheet />
                         <ColumnsStep
                             lang=lang
@@ -325,6 +411,7 @@ pub fn App() -> impl IntoView {
                 }
                 Stage::Running { progress } => view! {
                     <section class="progress" aria-live="polite">
+                        <h2 id="progress-heading" class="visually-hidden" tabindex="-1">{move || texts().progress_heading}</h2>
                         {match progress {
                             Some(Progress::Fitting { iteration, .. }) => view! {
                                 <p>{move || format!("{} {}", texts().progress_fitting, iteration + 1)}</p>
@@ -348,21 +435,60 @@ pub fn App() -> impl IntoView {
                     .into_any(),
                 Stage::Results(result) => view! {
                     <ResultsView lang=lang result=result />
+                    <section class="compare" aria-labelledby="compare-heading">
+                        <h3 id="compare-heading">{move || texts().compare_heading}</h3>
+                        <p class="hint">{move || texts().compare_help}</p>
+                        <input
+                            id="previous-file"
+                            class="visually-hidden"
+                            type="file"
+                            accept=".json,.csv,.txt,.xlsx,application/json,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            on:change=on_compare_file
+                        />
+                        <label class="button secondary" for="previous-file">{move || texts().compare_button}</label>
+                        <p class="field-error" role="alert">
+                            {move || compare_error.get().map(|error| error_text(lang.get(), &error))}
+                        </p>
+                    </section>
                     <p class="actions">
+                        <button type="button" class="button" on:click=|_| print_page()>{move || texts().print_button}</button>
                         <button type="button" class="button secondary" on:click=start_over>{move || texts().start_over}</button>
                     </p>
                 }
                     .into_any(),
                 Stage::Failed(error) => view! {
                     <section class="failure" role="alert">
-                        <h2>{move || texts().error_heading}</h2>
+                        <h2 id="error-heading" tabindex="-1">{move || texts().error_heading}</h2>
                         <p>{move || error_text(lang.get(), &error)}</p>
                         <button type="button" class="button" on:click=start_over>{move || texts().start_over}</button>
                     </section>
                 }
                     .into_any(),
             }}
+            </div>
         </main>
+    }
+}
+
+/// The heading a step's view opens with (each has `tabindex="-1"`, so it can take focus).
+fn step_heading_id(stage: &Stage) -> &'static str {
+    match stage {
+        Stage::Start => "upload-heading",
+        Stage::Inspecting | Stage::Running { .. } => "progress-heading",
+        Stage::Columns { .. } => "columns-heading",
+        Stage::Results(_) => "results-heading",
+        Stage::Failed(_) => "error-heading",
+    }
+}
+
+/// Moves the keyboard focus to the element `id`, if it is there.
+fn focus_element(id: &str) {
+    let element = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(element) = element {
+        let _ = element.focus();
     }
 }
 

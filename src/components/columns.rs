@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::i18n::describe_format;
 use crate::i18n::Lang;
-use crate::state::{OptionField, OptionsForm};
+use crate::state::{OptionField, OptionsForm, SuccessChoice};
 use crate::worker::protocol::ColumnInfo;
 use kommunebench_engine::read::{ColumnUsage, SourceFormat};
 use kommunebench_engine::Role;
@@ -101,7 +101,13 @@ pub(crate) fn ColumnsStep(
                              get: fn(&OptionsForm) -> &String,
                              set: fn(&mut OptionsForm, String)| {
         let invalid = move || option_errors.with(|errors| errors.contains(&field));
-        let message_id = format!("{id}-error");
+        // The two permit-year fields share one message, below both.
+        let shared_message = field == OptionField::PermitYears;
+        let message_id = if shared_message {
+            "permit-years-error".to_owned()
+        } else {
+            format!("{id}-error")
+        };
         view! {
             <p class="option">
                 <label for=id>{move || label(lang.get())}</label>
@@ -114,16 +120,55 @@ pub(crate) fn ColumnsStep(
                     prop:value=move || options.with(|o| get(o).clone())
                     on:input=move |event| options.update(|o| set(o, event_target_value(&event)))
                 />
-                <span id=message_id class="field-error" role="alert">
-                    {move || invalid().then(|| lang.get().option_error(field))}
-                </span>
+                <Show when=move || !shared_message>
+                    <span id=format!("{id}-error") class="field-error" role="alert">
+                        {move || invalid().then(|| lang.get().option_error(field))}
+                    </span>
+                </Show>
             </p>
         }
     };
+    let success_choices = SuccessChoice::ALL
+        .iter()
+        .map(|&choice| {
+            let id = format!("success-{}", choice.code());
+            view! {
+                <label class="choice">
+                    <input
+                        type="radio"
+                        name="success"
+                        id=id
+                        value=choice.code()
+                        prop:checked=move || options.with(|o| o.success == choice)
+                        on:change=move |_| options.update(|o| o.success = choice)
+                    />
+                    {move || {
+                        let t = texts();
+                        match choice {
+                            SuccessChoice::Both => t.success_both,
+                            SuccessChoice::SelfSupportOnly => t.success_self_support,
+                            SuccessChoice::EducationOnly => t.success_education,
+                        }
+                    }}
+                </label>
+            }
+        })
+        .collect_view();
+    let column_help = move || {
+        texts()
+            .columns_help
+            .iter()
+            .map(|item| view! { <li>{*item}</li> })
+            .collect_view()
+    };
     view! {
         <section class="columns" aria-labelledby="columns-heading">
-            <h2 id="columns-heading">{move || texts().columns_heading}</h2>
+            <h2 id="columns-heading" tabindex="-1">{move || texts().columns_heading}</h2>
             <p>{move || texts().columns_intro}</p>
+            <details class="help" open>
+                <summary>{move || texts().columns_help_summary}</summary>
+                <ul>{column_help}</ul>
+            </details>
             <p class="hint">{move || describe_format(lang.get(), &format)}</p>
             <table class="roles">
                 <thead>
@@ -135,9 +180,26 @@ pub(crate) fn ColumnsStep(
                 <tbody>{rows}</tbody>
             </table>
             <h3>{move || texts().options_heading}</h3>
+            <p class="hint">{move || texts().options_help}</p>
             {number_input("horizon", OptionField::Horizon, |l| l.texts().horizon_label, |o| &o.horizon, |o, v| o.horizon = v)}
             {number_input("piece", OptionField::Piece, |l| l.texts().piece_label, |o| &o.piece, |o, v| o.piece = v)}
             {number_input("min-spells", OptionField::MinSpells, |l| l.texts().min_spells_label, |o| &o.min_spells, |o, v| o.min_spells = v)}
+            <fieldset class="option">
+                <legend>{move || texts().success_legend}</legend>
+                {success_choices}
+            </fieldset>
+            <fieldset class="option permit-years">
+                <legend>{move || texts().permit_years_legend}</legend>
+                {number_input("permit-from", OptionField::PermitYears, |l| l.texts().permit_from_label, |o| &o.permit_from, |o, v| o.permit_from = v)}
+                {number_input("permit-to", OptionField::PermitYears, |l| l.texts().permit_to_label, |o| &o.permit_to, |o, v| o.permit_to = v)}
+                <span id="permit-years-error" class="field-error" role="alert">
+                    {move || {
+                        option_errors
+                            .with(|errors| errors.contains(&OptionField::PermitYears))
+                            .then(|| lang.get().option_error(OptionField::PermitYears))
+                    }}
+                </span>
+            </fieldset>
         </section>
     }
 }

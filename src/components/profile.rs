@@ -70,7 +70,7 @@ pub(crate) fn ProfileView(
                 <div><dt>{t.th_effect}</dt><dd>{format!("{} {}", lang.format_number(row.effect_months, 3), row.stars)}</dd></div>
                 <div><dt>{t.q_value_label}</dt><dd>{row.q_value.map_or_else(|| "–".to_owned(), |q| lang.format_number(q, 3))}</dd></div>
                 <div><dt>{t.th_rank_interval}</dt><dd>{rank_interval_text(row)}</dd></div>
-                <div><dt>{t.th_spells}</dt><dd>{row.spells.to_string()}</dd></div>
+                <div><dt>{t.th_spells}</dt><dd>{lang.format_count(row.spells)}</dd></div>
                 <div><dt>{t.th_completed}</dt><dd>{percent(lang, row.completed_share, 0)}</dd></div>
             </dl>
             <p class="hint">{t.q_value_help}</p>

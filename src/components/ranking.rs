@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use crate::download::{download, download_bytes};
 use crate::i18n::Lang;
 use crate::view::{
-    mark, percent, rank_interval_text, ranking_in_view, visible_rows, EffectView, Mark, SortKey,
+    mark, percent, rank_change_text, rank_interval_text, ranking_in_view, visible_rows, EffectView,
+    Mark, SortKey,
 };
 use crate::worker::protocol::WebResult;
 
@@ -22,6 +23,9 @@ pub(crate) fn RankingTable(
     let search = RwSignal::new(String::new());
     let sort = RwSignal::new((SortKey::Rank, true));
     let n_ranked = result.report.ranking.len();
+    // MODEL.md §9: with an earlier measurement the table gains the change of rank.
+    let compared = result.report.comparison.is_some();
+    let n_columns = if compared { "10" } else { "9" };
     let header = move |key: SortKey, label: fn(Lang) -> &'static str, numeric: bool| {
         let aria_sort = move || {
             let (current, ascending) = sort.get();
@@ -64,7 +68,7 @@ pub(crate) fn RankingTable(
             let (key, ascending) = sort.get();
             let rows = visible_rows(ranking, &search.get(), key, ascending);
             if rows.is_empty() {
-                return view! { <tr><td colspan="9">{t.no_matches}</td></tr> }.into_any();
+                return view! { <tr><td colspan=n_columns>{t.no_matches}</td></tr> }.into_any();
             }
             let rows = rows
                 .into_iter()
@@ -99,15 +103,24 @@ pub(crate) fn RankingTable(
                             <td class="numeric">{lang.format_number(row.expected_months, 3)}</td>
                             <td class="numeric">{lang.format_number(row.effect_months, 3)}</td>
                             <td class="stars" title=p_title>{row.stars.clone()}</td>
-                            <td class="numeric">{row.spells.to_string()}</td>
+                            <td class="numeric">{lang.format_count(row.spells)}</td>
                             <td class="numeric">{percent(lang, row.completed_share, 0)}</td>
                             <td class="numeric rank-interval">{rank_interval_text(row)}</td>
+                            {compared.then(|| {
+                                let (shown, spoken) = rank_change_text(row, lang);
+                                view! {
+                                    <td class="numeric rank-change">
+                                        <span aria-hidden="true">{shown}</span>
+                                        <span class="visually-hidden">{spoken}</span>
+                                    </td>
+                                }
+                            })}
                         </tr>
                     }
                 })
                 .collect_view();
             view! {
-                {no_shrinkage.then(|| view! { <tr class="note"><td colspan="9">{t.no_shrinkage_note}</td></tr> })}
+                {no_shrinkage.then(|| view! { <tr class="note"><td colspan=n_columns>{t.no_shrinkage_note}</td></tr> })}
                 {rows}
             }
             .into_any()
@@ -128,9 +141,10 @@ pub(crate) fn RankingTable(
                     <td class="numeric">{months(national.expected_months)}</td>
                     <td class="numeric">{months(national.effect_months)}</td>
                     <td></td>
-                    <td class="numeric">{national.spells.to_string()}</td>
+                    <td class="numeric">{lang.format_count(national.spells)}</td>
                     <td class="numeric">{percent(lang, national.completed_share, 0)}</td>
                     <td></td>
+                    {compared.then(|| view! { <td></td> })}
                 </tr>
             }
         }
@@ -190,6 +204,7 @@ pub(crate) fn RankingTable(
                             {header(SortKey::Spells, |l| l.texts().th_spells, true)}
                             {header(SortKey::Completed, |l| l.texts().th_completed, true)}
                             <th scope="col" class="numeric">{move || texts().th_rank_interval}</th>
+                            {compared.then(|| view! { <th scope="col" class="numeric">{move || texts().th_rank_change}</th> })}
                         </tr>
                     </thead>
                     <tbody>{body}</tbody>

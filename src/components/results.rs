@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::*;
 use crate::i18n::describe_format;
 use crate::i18n::Lang;
-use crate::view::{percent, summary_paragraphs, EffectView};
+use crate::view::{options_text, percent, summary_paragraphs, EffectView};
 use crate::worker::protocol::WebResult;
 
 #[component]
@@ -34,8 +34,8 @@ pub(crate) fn ResultsView(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> imp
             view! {
                 <dl class="summary">
                     <div><dt>{t.summary_source}</dt><dd>{format!("{} ({})", result.source_name, describe_format(lang, &result.format))}</dd></div>
-                    <div><dt>{t.summary_spells}</dt><dd>{report.national.spells.to_string()}</dd></div>
-                    <div><dt>{t.summary_ranked}</dt><dd>{report.ranking.len().to_string()}</dd></div>
+                    <div><dt>{t.summary_spells}</dt><dd>{lang.format_count(report.national.spells)}</dd></div>
+                    <div><dt>{t.summary_ranked}</dt><dd>{lang.format_count(report.ranking.len())}</dd></div>
                     <div><dt>{t.summary_completed}</dt><dd>{percent(lang, report.national.completed_share, 1)}</dd></div>
                     <div class="explained"><dt>{t.summary_explained}</dt><dd>{explained}</dd><p class="card-help">{t.summary_explained_help}</p></div>
                     <div><dt>{t.summary_r_squared}</dt><dd>{r_squared}</dd><p class="card-help">{t.summary_r_squared_help}</p></div>
@@ -82,27 +82,13 @@ pub(crate) fn ResultsView(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> imp
         move || {
             let lang = lang.get();
             let t = lang.texts();
-            let model = &result.report.options;
             let date = js_sys::Date::new_0()
                 .to_locale_date_string(lang.code(), &wasm_bindgen::JsValue::UNDEFINED);
-            let options = format!(
-                "{}: {} {} {}, {} {} {}, {} {}",
-                t.print_options,
-                t.horizon_label,
-                lang.format_number(model.horizon_months, 0),
-                t.months_unit,
-                t.piece_label,
-                lang.format_number(model.piece_months, 0),
-                t.months_unit,
-                t.min_spells_label,
-                model.min_spells
-            );
+            let options = options_text(&result.report, lang);
             view! {
-                <div class="print-only">
-                    <p>{format!("{} {}.", t.print_report, String::from(date))}</p>
-                    <p>{options}</p>
-                    <p>{t.print_method}</p>
-                </div>
+                <p class="print-only">{format!("{} {}.", t.print_report, String::from(date))}</p>
+                <p class="options-used">{options}</p>
+                <p class="print-only">{t.print_method}</p>
             }
         }
     };
@@ -142,7 +128,7 @@ pub(crate) fn ResultsView(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> imp
     };
     view! {
         <section class="results" aria-labelledby="results-heading" data-n-ranked=n_ranked.to_string()>
-            <h2 id="results-heading">{move || texts().results_heading}</h2>
+            <h2 id="results-heading" tabindex="-1">{move || texts().results_heading}</h2>
             {print_header}
             {summary}
             {warnings}

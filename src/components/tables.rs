@@ -65,7 +65,7 @@ pub(crate) fn OutcomesTable(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> i
                         <td class="numeric">{percent(lang, shares.self_support, 1)}</td>
                         <td class="numeric">{percent(lang, shares.education, 1)}</td>
                         <td class="numeric">{percent(lang, shares.none, 1)}</td>
-                        <td class="numeric">{shares.spells.to_string()}</td>
+                        <td class="numeric">{lang.format_count(shares.spells)}</td>
                     </tr>
                 }
             })

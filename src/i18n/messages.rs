@@ -25,12 +25,18 @@ impl Lang {
 impl Lang {
     /// What is wrong with a field of the options form, in this language.
     pub fn option_error(self, field: crate::state::OptionField) -> &'static str {
-        use crate::state::OptionField::{Horizon, MinSpells, Piece};
+        use crate::state::OptionField::{Horizon, MinSpells, PermitYears, Piece};
         match (self, field) {
             (Lang::Da, Horizon | Piece) => "Skriv et positivt tal i måneder (fx 48 eller 2,5).",
             (Lang::En, Horizon | Piece) => "Enter a positive number of months (e.g. 48 or 2.5).",
             (Lang::Da, MinSpells) => "Skriv et helt tal på mindst 1.",
             (Lang::En, MinSpells) => "Enter a whole number of at least 1.",
+            (Lang::Da, PermitYears) => {
+                "Skriv årstal med fire cifre (fx 2001 og 2003); det første højst det sidste. Lad et felt stå tomt for ingen grænse."
+            }
+            (Lang::En, PermitYears) => {
+                "Enter years of four digits (e.g. 2001 and 2003), the first at most the last. Leave a field empty for no limit."
+            }
         }
     }
 }
@@ -80,6 +86,7 @@ pub fn error_text(lang: Lang, error: &WorkerError) -> String {
     match (lang, error) {
         (_, WorkerError::Read(error)) => error.message(lang.engine()),
         (_, WorkerError::Model(error)) => error.message(lang.engine()),
+        (_, WorkerError::Measure(error)) => error.message(lang.engine()),
         (Lang::Da, WorkerError::NoFile) => "Der er ikke valgt nogen fil.".to_owned(),
         (Lang::En, WorkerError::NoFile) => "No file was chosen.".to_owned(),
         (Lang::Da, WorkerError::BadRequest(detail)) => {
@@ -147,6 +154,20 @@ impl Lang {
             (Lang::En, Phase::Report) => "Municipality profiles and report",
             (Lang::Da, Phase::Transfer) => "Overførsel til siden",
             (Lang::En, Phase::Transfer) => "Transfer to the page",
+        }
+    }
+}
+
+impl Lang {
+    /// Several files were dropped: which one is used.
+    pub fn several_files_dropped(self, n_files: u32, used: &str) -> String {
+        match self {
+            Lang::Da => {
+                format!("Du slap {n_files} filer; kommunebench bruger den første: «{used}».")
+            }
+            Lang::En => {
+                format!("You dropped {n_files} files; kommunebench uses the first: «{used}».")
+            }
         }
     }
 }

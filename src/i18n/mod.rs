@@ -45,6 +45,23 @@ impl Lang {
         }
     }
 
+    /// A count with the language's thousands separator: 23.563 in Danish, 23,563 in English.
+    pub fn format_count(self, count: usize) -> String {
+        let digits = count.to_string();
+        let separator = match self {
+            Lang::Da => '.',
+            Lang::En => ',',
+        };
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+        for (i, digit) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(separator);
+            }
+            out.push(digit);
+        }
+        out
+    }
+
     /// `value` with `decimals` digits: decimal comma in Danish, point in English (the
     /// engine's format, shared with the CLI).
     pub fn format_number(self, value: f64, decimals: usize) -> String {
@@ -80,8 +97,33 @@ pub struct Texts {
     pub horizon_label: &'static str,
     pub piece_label: &'static str,
     pub min_spells_label: &'static str,
+    pub columns_help_summary: &'static str,
+    pub columns_help: &'static [&'static str],
+    pub options_help: &'static str,
+    pub success_legend: &'static str,
+    pub success_both: &'static str,
+    pub success_self_support: &'static str,
+    pub success_education: &'static str,
+    pub permit_years_legend: &'static str,
+    pub permit_from_label: &'static str,
+    pub permit_to_label: &'static str,
     pub analyse_button: &'static str,
     pub start_over: &'static str,
+    pub method_link: &'static str,
+    pub compare_heading: &'static str,
+    pub permit_years_label_short: &'static str,
+    pub map_label_short: &'static str,
+    pub compare_label_short: &'static str,
+    pub compare_help: &'static str,
+    pub compare_button: &'static str,
+    pub th_rank_change: &'static str,
+    pub rank_change_new: &'static str,
+    pub drop_ready: &'static str,
+    pub kept_file: &'static str,
+    pub use_kept_file: &'static str,
+    pub progress_heading: &'static str,
+    pub back_button: &'static str,
+    pub print_button: &'static str,
     pub progress_reading: &'static str,
     pub progress_fitting: &'static str,
     pub progress_inspecting: &'static str,
@@ -221,8 +263,38 @@ const DA: Texts = Texts {
     horizon_label: "Horisont (måneder)",
     piece_label: "Længde af baseline-intervaller (måneder)",
     min_spells_label: "Mindste antal forløb for at blive rangordnet",
+    columns_help_summary: "Hvad filen skal indeholde",
+    columns_help: &[
+        "Én række pr. forløb. Kolonnerne municipality (kommune), permit_date (tilladelsesdato), end_date (slutdato) og outcome (udfald) skal være der; entry_date (tilflytning) er valgfri.",
+        "Datoer som 2003-05-17, 17-05-2003 eller 17.05.2003. Tal med komma eller punktum som decimaltegn (3,5 eller 3.5).",
+        "Udfald: self_support eller selvforsørgelse, education eller uddannelse, none eller ingen (forløbet sluttede uden nogen af delene).",
+        "Andre kolonner er baggrundsvariable: individuelle (én værdi pr. person) eller kommunale (samme værdi for alle forløb i en kommune). Tal eller kategorier; vælg Ignorér for en kolonne, der ikke skal bruges.",
+    ],
+    options_help: "Horisonten begrænser varighederne (den gennemsnitlige varighed måles op til den). Baseline-intervallerne er modellens tidsopdeling. Kommuner med færre forløb end grænsen får ingen plads i rangordningen, men indgår i modellen. Succes og tilladelsesår ændrer, hvad der måles: kurverne, modellen og rangordningen følger dem; udfaldstabellerne viser altid alle udfald.",
+    success_legend: "Hvad tæller som succes",
+    success_both: "Selvforsørgelse eller uddannelse (som i 2006)",
+    success_self_support: "Kun selvforsørgelse",
+    success_education: "Kun uddannelse",
+    permit_years_legend: "Tilladelsesår (tomt: alle år)",
+    permit_from_label: "Fra og med år",
+    permit_to_label: "Til og med år",
     analyse_button: "Analysér",
     start_over: "Start forfra",
+    method_link: "Metode",
+    compare_heading: "Sammenlign med en tidligere måling",
+    permit_years_label_short: "tilladelsesår",
+    map_label_short: "kommuner omkodet efter",
+    compare_label_short: "sammenlignet med",
+    compare_help: "Vælg en rangordning, du tidligere har hentet fra kommunebench (CSV eller Excel), eller en JSON-rapport fra kommandolinjen. Tabellen får en kolonne med ændringen i rang, og sammendraget fortæller, hvem der har flyttet sig.",
+    compare_button: "Vælg den tidligere måling",
+    th_rank_change: "Ændring",
+    rank_change_new: "ny",
+    drop_ready: "Slip filen her.",
+    kept_file: "Filen fra før er stadig valgt:",
+    use_kept_file: "Analysér den igen",
+    progress_heading: "Analysen kører",
+    back_button: "Tilbage",
+    print_button: "Udskriv rapporten",
     progress_reading: "Læser filen …",
     progress_fitting: "Estimerer modellen – Newton-iteration",
     progress_inspecting: "Læser kolonnerne …",
@@ -362,8 +434,38 @@ const EN: Texts = Texts {
     horizon_label: "Horizon (months)",
     piece_label: "Baseline piece width (months)",
     min_spells_label: "Minimum spells to be ranked",
+    columns_help_summary: "What the file must hold",
+    columns_help: &[
+        "One row per spell. The columns municipality, permit_date, end_date and outcome must be there; entry_date (moving in) is optional.",
+        "Dates as 2003-05-17, 17-05-2003 or 17.05.2003. Numbers with a decimal comma or point (3,5 or 3.5).",
+        "Outcome: self_support (selvforsørgelse), education (uddannelse), none (ingen: the spell ended with neither).",
+        "Other columns are covariates: individual (one value per person) or municipal (the same value for every spell of a municipality). Numbers or categories; choose Ignore for a column not to use.",
+    ],
+    options_help: "The horizon restricts durations (the mean duration is measured up to it). The baseline pieces are the model's division of time. Municipalities with fewer spells than the limit get no rank but are in the model. Success and permit years change what is measured: the curves, the model and the ranking follow them; the outcome tables always show every outcome.",
+    success_legend: "What counts as success",
+    success_both: "Self-support or education (as in 2006)",
+    success_self_support: "Self-support only",
+    success_education: "Education only",
+    permit_years_legend: "Permit years (empty: every year)",
+    permit_from_label: "From year",
+    permit_to_label: "To year",
     analyse_button: "Analyse",
     start_over: "Start over",
+    method_link: "Method",
+    compare_heading: "Compare with an earlier measurement",
+    permit_years_label_short: "permit years",
+    map_label_short: "municipalities mapped by",
+    compare_label_short: "compared with",
+    compare_help: "Choose a ranking you downloaded from kommunebench before (CSV or Excel), or a JSON report from the command line. The table gains a column with the change of rank, and the summary tells who has moved.",
+    compare_button: "Choose the earlier measurement",
+    th_rank_change: "Change",
+    rank_change_new: "new",
+    drop_ready: "Drop the file here.",
+    kept_file: "The file from before is still chosen:",
+    use_kept_file: "Analyse it again",
+    progress_heading: "The analysis is running",
+    back_button: "Back",
+    print_button: "Print the report",
     progress_reading: "Reading the file …",
     progress_fitting: "Fitting the model – Newton iteration",
     progress_inspecting: "Reading the columns …",
@@ -478,8 +580,10 @@ const EN: Texts = Texts {
 };
 
 mod messages;
+mod method;
 
 pub use messages::{describe_format, error_text};
+pub use method::MethodSection;
 
 #[cfg(test)]
 mod tests {
@@ -495,6 +599,28 @@ mod tests {
         assert_eq!(Lang::Da.format_number(37.891, 1), "37,9");
         assert_eq!(Lang::En.format_number(-0.0004, 3), "0.000");
         assert_eq!(Lang::En.format_number(f64::NAN, 3), "–");
+    }
+
+    #[test]
+    fn the_method_page_has_every_section_in_both_languages() {
+        let (da, en) = (Lang::Da.method_sections(), Lang::En.method_sections());
+        assert_eq!(da.len(), en.len());
+        for (da, en) in da.iter().zip(en) {
+            assert!(!da.heading.is_empty() && da.heading != en.heading);
+            assert_eq!(da.paragraphs.len(), en.paragraphs.len(), "{}", da.heading);
+            for (da, en) in da.paragraphs.iter().zip(en.paragraphs) {
+                assert!(da.len() > 40 && da != en, "{da}");
+            }
+        }
+    }
+
+    #[test]
+    fn counts_group_thousands_as_the_language_writes_them() {
+        assert_eq!(Lang::Da.format_count(23_563), "23.563");
+        assert_eq!(Lang::En.format_count(23_563), "23,563");
+        assert_eq!(Lang::En.format_count(1_000_000), "1,000,000");
+        assert_eq!(Lang::Da.format_count(999), "999");
+        assert_eq!(Lang::Da.format_count(0), "0");
     }
 
     #[test]
@@ -550,12 +676,20 @@ mod tests {
         let (da, en) = (as_map(Lang::Da.texts()), as_map(Lang::En.texts()));
         assert_eq!(da.keys().collect::<Vec<_>>(), en.keys().collect::<Vec<_>>());
         assert!(da.len() > 50, "only {} texts", da.len());
+        // A list of texts (a help list) is checked as its lines joined.
+        let text = |value: &serde_json::Value| -> String {
+            match value {
+                serde_json::Value::Array(lines) => lines
+                    .iter()
+                    .map(|l| l.as_str().expect("a line of text"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                other => other.as_str().expect("text").to_owned(),
+            }
+        };
         for (field, danish) in &da {
-            let english = &en[field];
-            let (danish, english) = (
-                danish.as_str().expect("text"),
-                english.as_str().expect("text"),
-            );
+            let (danish, english) = (text(danish), text(&en[field]));
+            let (danish, english) = (danish.as_str(), english.as_str());
             assert!(!danish.trim().is_empty(), "Danish `{field}` is blank");
             assert!(!english.trim().is_empty(), "English `{field}` is blank");
             if !SAME_IN_BOTH.contains(&field.as_str()) {

@@ -1,6 +1,8 @@
 //! The messages between the page and the analysis worker (plain serde data; the `File` to
 //! read travels beside them, as the `file` property of the request object).
 
+use kommunebench_engine::measure::compare::PreviousRanking;
+use kommunebench_engine::measure::{MeasureError, PermitYears};
 use kommunebench_engine::model::profile::MunicipalityProfile;
 use kommunebench_engine::model::ModelError;
 use kommunebench_engine::progress::PhaseTimes;
@@ -10,6 +12,8 @@ use kommunebench_engine::report::JsonReport;
 use kommunebench_engine::survival::tables::CohortCurve;
 use kommunebench_engine::Role;
 use serde::{Deserialize, Serialize};
+
+use crate::state::SuccessChoice;
 
 /// What the page asks of the worker.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -23,6 +27,9 @@ pub struct Request {
     pub horizon_months: f64,
     pub piece_months: f64,
     pub min_spells: usize,
+    /// MODEL.md §9.
+    pub success: SuccessChoice,
+    pub permit_years: PermitYears,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -33,6 +40,8 @@ pub enum Action {
     Analyse,
     /// Generate the demo data set and analyse it.
     AnalyseDemo,
+    /// Read the attached earlier measurement (MODEL.md §9 `--compare`).
+    ReadPrevious,
 }
 
 /// What the worker answers.
@@ -50,6 +59,10 @@ pub enum Response {
         sheet: Option<String>,
     },
     Results(Box<WebResult>),
+    /// The earlier measurement's ranks.
+    Previous(PreviousRanking),
+    /// The earlier measurement could not be read (the results stay).
+    PreviousFailed(WorkerError),
     /// A fatal problem; the page words it in the chosen language.
     Failed(WorkerError),
 }
@@ -60,6 +73,8 @@ pub enum Response {
 pub enum WorkerError {
     Read(ReadError),
     Model(ModelError),
+    /// A measurement choice of MODEL.md §9 that cannot be carried out.
+    Measure(MeasureError),
     /// An analysis of a file was asked for without a file.
     NoFile,
     /// The worker could not read the page's message (a bug): the detail.

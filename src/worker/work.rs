@@ -5,11 +5,13 @@
 use std::io::{Read, Seek};
 
 use kommunebench_engine::demo::{demo_csv, DEFAULT_SEED};
+use kommunebench_engine::measure::compare::PreviousRanking;
+use kommunebench_engine::measure::{apply, Measured, Measurement};
 use kommunebench_engine::model::design::ModelOptions;
 use kommunebench_engine::model::profile::municipality_profiles;
 use kommunebench_engine::progress::{Phase, PhaseTimer, Progress as EngineProgress};
 use kommunebench_engine::read::{inspect_columns, read_spells, ReadOptions, SourceFormat};
-use kommunebench_engine::report::{analyse_with_progress, JsonReport};
+use kommunebench_engine::report::{analyse_measured, JsonReport};
 use kommunebench_engine::Language;
 
 use super::protocol::{
@@ -58,6 +60,12 @@ pub fn perform<R: Read + Seek>(
             },
             Err(error) => Response::Failed(WorkerError::Read(error)),
         },
+        (Action::ReadPrevious, Some(source)) => {
+            match PreviousRanking::read(source, &request.source_name) {
+                Ok(previous) => Response::Previous(previous),
+                Err(error) => Response::PreviousFailed(WorkerError::Measure(error)),
+            }
+        }
         (Action::Analyse, Some(source)) => {
             analyse_source(request, source, &read_options, clock, post)
         }
@@ -84,6 +92,19 @@ fn analyse_source<R: Read + Seek>(
         Ok(read) => read,
         Err(error) => return Response::Failed(WorkerError::Read(error)),
     };
+    // MODEL.md §9: the permit-year window after reading and checking the file.
+    let measurement = Measurement {
+        success: request.success.outcomes(),
+        permit_years: request.permit_years,
+        mapping: None,
+    };
+    let Measured {
+        read,
+        rows_outside_window,
+    } = match apply(read, &measurement) {
+        Ok(measured) => measured,
+        Err(error) => return Response::Failed(WorkerError::Measure(error)),
+    };
     let options = ModelOptions {
         horizon_months: request.horizon_months,
         piece_months: request.piece_months,
@@ -92,7 +113,7 @@ fn analyse_source<R: Read + Seek>(
     };
     // A model that cannot be fitted still leaves the outcome and cohort tables, the excluded
     // rows and the warnings to show, with its error beside them.
-    let analysis = analyse_with_progress(&read, options, &mut |p| match p {
+    let analysis = analyse_measured(&read, options, &measurement.success, &mut |p| match p {
         EngineProgress::Phase(phase) => timer.begin(phase),
         EngineProgress::Newton(p) => post(Response::Progress(Progress::Fitting {
             iteration: p.iteration,
@@ -105,7 +126,11 @@ fn analyse_source<R: Read + Seek>(
         .as_ref()
         .map(|model| municipality_profiles(&read.cohort, model))
         .unwrap_or_default();
-    let report = JsonReport::new(&read, &analysis, Language::English);
+    let report = JsonReport::new(&read, &analysis, Language::English).with_window_and_mapping(
+        rows_outside_window,
+        request.permit_years,
+        None,
+    );
     let curves = analysis.cohorts.iter().map(CurvePoints::of).collect();
     Response::Results(Box::new(WebResult {
         source_name: request.source_name.clone(),
@@ -127,15 +152,14 @@ mod tests {
     use kommunebench_engine::Role;
 
     fn request(action: Action) -> Request {
-        Request {
+        crate::state::build_request(
             action,
-            source_name: "test".to_owned(),
-            roles: Vec::new(),
-            sheet: None,
-            horizon_months: 48.0,
-            piece_months: 3.0,
-            min_spells: 80,
-        }
+            "test".to_owned(),
+            &[],
+            &[],
+            None,
+            crate::state::ModelChoices::default(),
+        )
     }
 
     #[test]

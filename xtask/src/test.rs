@@ -143,6 +143,27 @@ pub fn main(args: &[String]) -> Result<(), String> {
             ]),
         ),
         (
+            "CLI analysis of the demo with MODEL.md §9's choices",
+            Kind::Check,
+            Cmd::new("cargo").args([
+                "run",
+                "-q",
+                "-p",
+                "kommunebench-cli",
+                "--",
+                "analyse",
+                "target/e2e/demo.csv",
+                "--success",
+                "self_support",
+                "--permit-years",
+                "2001-2003",
+                "--compare",
+                "target/e2e/demo.json",
+                "--json",
+                "target/e2e/demo-measured.json",
+            ]),
+        ),
+        (
             "end-to-end tests (Chromium)",
             Kind::NodeTap,
             Cmd::new("node")
@@ -160,6 +181,10 @@ pub fn main(args: &[String]) -> Result<(), String> {
                 .env(
                     "KB_DEMO_JSON",
                     crate::project_root().join("target/e2e/demo.json"),
+                )
+                .env(
+                    "KB_DEMO_MEASURED_JSON",
+                    crate::project_root().join("target/e2e/demo-measured.json"),
                 )
                 .env("KB_CHROMIUM", setup::CHROMIUM)
                 // The e2e tests serve the build with this binary's `serve --dist`.

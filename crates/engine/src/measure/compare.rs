@@ -16,7 +16,7 @@ use super::MeasureError;
 use crate::read::{read_table, ReadError};
 
 /// The earlier ranking: each ranked municipality's rank.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PreviousRanking {
     /// The file's name, as the report states it.
     pub source: String,
