@@ -369,7 +369,7 @@ pub fn App() -> impl IntoView {
                                     <button
                                         type="button"
                                         class="link"
-                                        on:click=|_| download("kommunebench-skabelon.csv", "text/csv;charset=utf-8", TEMPLATE_CSV)
+                                        on:click=move |_| download(&format!("{}.csv", lang.get_untracked().texts().template_file), "text/csv;charset=utf-8", TEMPLATE_CSV)
                                     >
                                         {move || texts().template_link}
                                     </button>

@@ -169,7 +169,7 @@ pub(crate) fn ColumnsStep(
                 <summary>{move || texts().columns_help_summary}</summary>
                 <ul>{column_help}</ul>
             </details>
-            <p class="hint">{move || describe_format(lang.get(), &format)}</p>
+            <p class="hint" id="file-format">{move || describe_format(lang.get(), &format)}</p>
             <table class="roles">
                 <thead>
                     <tr>

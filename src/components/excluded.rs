@@ -38,7 +38,7 @@ pub(crate) fn ExcludedRows(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> im
     let on_download = move |_| {
         let lang = lang.get_untracked();
         download(
-            "kommunebench-sorterede-raekker.csv",
+            &format!("{}.csv", lang.texts().excluded_file),
             "text/csv;charset=utf-8",
             &excluded_rows_csv(&result, lang),
         );

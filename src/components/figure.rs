@@ -10,17 +10,21 @@ use crate::plots::{caterpillar_svg, funnel_svg};
 use crate::view::{ranking_in_view, sorted_municipalities, EffectView};
 use crate::worker::protocol::WebResult;
 
-/// A plot with its caption (which labels the figure) and its download buttons.
+/// A plot with its title, a line on how to read it (the caption, which labels the figure)
+/// and its download buttons (file names in the page's language).
 #[component]
 pub(crate) fn PlotFigure(
     lang: ReadSignal<Lang>,
     id: &'static str,
-    name: &'static str,
+    /// The download's file name without extension, per language.
+    name: fn(Lang) -> &'static str,
+    title: fn(Lang) -> &'static str,
     caption: fn(Lang) -> &'static str,
     svg: Signal<String>,
 ) -> impl IntoView {
     view! {
         <figure class="plot">
+            <h4 class="plot-title">{move || title(lang.get())}</h4>
             <div class="svg-host" id=id inner_html=move || svg.get()></div>
             <figcaption>{move || caption(lang.get())}</figcaption>
         </figure>
@@ -32,17 +36,17 @@ pub(crate) fn PlotFigure(
 #[component]
 pub(crate) fn PlotDownloads(
     lang: ReadSignal<Lang>,
-    name: &'static str,
+    name: fn(Lang) -> &'static str,
     svg: Signal<String>,
 ) -> impl IntoView {
     let label = move |format: &str| format!("{} ({format})", lang.get().texts().download_plot);
     view! {
         <p class="plot-downloads">
-            <button type="button" class="link" on:click=move |_| download(&format!("{name}.svg"), "image/svg+xml", &svg.get_untracked())>
+            <button type="button" class="link" on:click=move |_| download(&format!("{}.svg", name(lang.get_untracked())), "image/svg+xml", &svg.get_untracked())>
                 {move || label("SVG")}
             </button>
             " · "
-            <button type="button" class="link" on:click=move |_| download_svg_as_png(&format!("{name}.png"), &svg.get_untracked())>
+            <button type="button" class="link" on:click=move |_| download_svg_as_png(&format!("{}.png", name(lang.get_untracked())), &svg.get_untracked())>
                 {move || label("PNG")}
             </button>
         </p>
@@ -98,7 +102,8 @@ pub(crate) fn UncertaintyPlots(
             <PlotFigure
                 lang=lang
                 id="caterpillar-plot"
-                name="kommunebench-caterpillar"
+                name=|l| l.texts().caterpillar_file
+                title=|l| l.texts().caterpillar_title
                 caption=|l| l.texts().caterpillar_caption
                 svg=caterpillar
             />
@@ -116,7 +121,14 @@ pub(crate) fn UncertaintyPlots(
                 </label>
             </p>
             <p class="hint">{move || texts().funnel_overdispersion_help}</p>
-            <PlotFigure lang=lang id="funnel-plot" name="kommunebench-tragt" caption=|l| l.texts().funnel_caption svg=funnel />
+            <PlotFigure
+                lang=lang
+                id="funnel-plot"
+                name=|l| l.texts().funnel_file
+                title=|l| l.texts().funnel_title
+                caption=|l| l.texts().funnel_caption
+                svg=funnel
+            />
         </section>
     }
 }

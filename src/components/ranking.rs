@@ -154,7 +154,7 @@ pub(crate) fn RankingTable(
         move |_| {
             let lang = lang.get_untracked();
             download(
-                "kommunebench-rangordning.csv",
+                &format!("{}.csv", lang.texts().ranking_file),
                 "text/csv;charset=utf-8",
                 &kommunebench_export::ranking_csv(&result.report, lang.engine()),
             );
@@ -163,11 +163,10 @@ pub(crate) fn RankingTable(
     let on_xlsx = {
         let result = result.clone();
         move |_| {
-            if let Ok(bytes) =
-                kommunebench_export::ranking_xlsx(&result.report, lang.get_untracked().engine())
-            {
+            let lang = lang.get_untracked();
+            if let Ok(bytes) = kommunebench_export::ranking_xlsx(&result.report, lang.engine()) {
                 download_bytes(
-                    "kommunebench-rangordning.xlsx",
+                    &format!("{}.xlsx", lang.texts().ranking_file),
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     &bytes,
                 );

@@ -37,8 +37,8 @@ pub(crate) fn ResultsView(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> imp
                     <div><dt>{t.summary_spells}</dt><dd>{lang.format_count(report.national.spells)}</dd></div>
                     <div><dt>{t.summary_ranked}</dt><dd>{lang.format_count(report.ranking.len())}</dd></div>
                     <div><dt>{t.summary_completed}</dt><dd>{percent(lang, report.national.completed_share, 1)}</dd></div>
-                    <div class="explained"><dt>{t.summary_explained}</dt><dd>{explained}</dd><p class="card-help">{t.summary_explained_help}</p></div>
-                    <div><dt>{t.summary_r_squared}</dt><dd>{r_squared}</dd><p class="card-help">{t.summary_r_squared_help}</p></div>
+                    <div class="explained"><dt>{t.summary_explained}</dt><dd>{explained}</dd><dd class="card-help">{t.summary_explained_help}</dd></div>
+                    <div><dt>{t.summary_r_squared}</dt><dd>{r_squared}</dd><dd class="card-help">{t.summary_r_squared_help}</dd></div>
                     <div><dt>{t.summary_horizon}</dt><dd>{format!("{} {}", lang.format_number(report.options.horizon_months, 0), t.months_unit)}</dd></div>
                 </dl>
             }

@@ -138,7 +138,14 @@ pub(crate) fn CohortsView(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> imp
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-            <PlotFigure lang=lang id="cohort-plot" name="kommunebench-kohorter" caption=|l| l.texts().plot_caption svg=svg />
+            <PlotFigure
+                lang=lang
+                id="cohort-plot"
+                name=|l| l.texts().cohort_file
+                title=|l| l.texts().cohort_title
+                caption=|l| l.texts().plot_caption
+                svg=svg
+            />
         </section>
     }
 }

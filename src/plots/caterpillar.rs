@@ -2,13 +2,16 @@
 
 use kommunebench_engine::report::JsonRanked;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::*;
 use crate::i18n::Lang;
 
 /// The caterpillar plot: every ranked municipality's effect with its 95 % interval mapped
 /// through the model (`effect_interval_months`, MODEL.md §7–§8: asymmetric where the model
-/// is), ordered by effect; `highlight` drawn in the accent colour.
+/// is), ordered by effect; `highlight` drawn in the accent colour. Each point carries a
+/// `<title>` with the municipality's name (hover, and keyboard focus); the three fastest, the
+/// three slowest and the highlighted one are named beside their points.
 pub fn caterpillar_svg(ranking: &[JsonRanked], highlight: Option<&str>, lang: Lang) -> String {
     let texts = lang.texts();
     let mut svg = String::new();
@@ -24,8 +27,11 @@ pub fn caterpillar_svg(ranking: &[JsonRanked], highlight: Option<&str>, lang: La
         );
         let _ = root.present();
     }
-    svg
+    label_points(&svg, ranking)
 }
+
+/// How many municipalities at each end of the caterpillar are named beside their points.
+const NAMED_AT_EACH_END: usize = 3;
 
 pub(super) fn draw_caterpillar<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
@@ -83,6 +89,31 @@ pub(super) fn draw_caterpillar<DB: DrawingBackend>(
             (x, effect),
             if highlighted { 5 } else { 3 },
             colour.filled(),
+        )))?;
+    }
+    // Names beside the points: the fastest to the right of theirs (they stand at the left),
+    // the slowest to the left of theirs, the highlighted one to the right.
+    let n = ranking.len();
+    for (index, row) in ranking.iter().enumerate() {
+        let at_start = index < NAMED_AT_EACH_END;
+        let at_end = index + NAMED_AT_EACH_END >= n && !at_start;
+        let highlighted = intervals[index].3;
+        if !(at_start || at_end || highlighted) {
+            continue;
+        }
+        let x = index as f64 + 1.0;
+        let (offset, anchor) = if at_end && !highlighted {
+            (-0.8, HPos::Right)
+        } else {
+            (0.8, HPos::Left)
+        };
+        let style = TextStyle::from(("sans-serif", LABEL_FONT_PX).into_font())
+            .color(if highlighted { &PALETTE[1] } else { &BLACK })
+            .pos(Pos::new(anchor, VPos::Center));
+        chart.draw_series(std::iter::once(Text::new(
+            row.municipality.clone(),
+            (x + offset, intervals[index].0),
+            style,
         )))?;
     }
     Ok(())

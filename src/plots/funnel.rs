@@ -12,7 +12,8 @@ use crate::i18n::Lang;
 /// The funnel plot: effect against spells with the 95 % and 99.8 % control limits
 /// ±z·√(c/n), c the median of n_k·SE_k² (MODEL.md §7, after Spiegelhalter 2005), and, given
 /// τ_m² (`overdispersion`), the same limits widened to ±z·√(c/n + τ_m²), dashed. Each point
-/// carries a `<title>` with the municipality's name, shown on hover.
+/// carries a `<title>` with the municipality's name, shown on hover; a legend names the
+/// limits.
 pub fn funnel_svg(ranking: &[JsonRanked], lang: Lang, overdispersion: Option<f64>) -> String {
     let texts = lang.texts();
     let mut svg = String::new();
@@ -59,7 +60,9 @@ pub(super) fn draw_funnel<DB: DrawingBackend>(
         .x_desc(x_label)
         .y_desc(y_label)
         .y_label_formatter(&|y| lang.format_number(*y, 0))
-        .x_label_formatter(&|x| format!("{x:.0}"))
+        // The spells axis is logarithmic: whole counts with the language's thousands
+        // separator, not plotters' raw floats.
+        .x_label_formatter(&|x| lang.format_count(x.round().max(0.0) as usize))
         .light_line_style(RGBColor(0xee, 0xee, 0xee))
         .label_style(("sans-serif", LABEL_FONT_PX))
         .axis_desc_style(("sans-serif", AXIS_FONT_PX))
@@ -74,15 +77,33 @@ pub(super) fn draw_funnel<DB: DrawingBackend>(
                     .iter()
                     .map(|&n| (n, sign * funnel_limit(c, n, z)))
                     .collect();
-                chart.draw_series(LineSeries::new(line, colour.stroke_width(1)))?;
+                let drawn = chart.draw_series(LineSeries::new(line, colour.stroke_width(1)))?;
+                // The legend names each limit once.
+                if sign > 0.0 {
+                    drawn
+                        .label(limit_label(lang, z, false))
+                        .legend(move |(x, y)| {
+                            PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(1))
+                        });
+                }
                 if let Some(tau_m2) = overdispersion {
                     // Dashed: every other short segment of the widened limit.
-                    for pair in grid.windows(2).step_by(2) {
-                        chart.draw_series(LineSeries::new(
+                    for (segment, pair) in grid.windows(2).step_by(2).enumerate() {
+                        let drawn = chart.draw_series(LineSeries::new(
                             pair.iter()
                                 .map(|&n| (n, sign * funnel_limit_overdispersed(c, n, z, tau_m2))),
                             colour.stroke_width(2),
                         ))?;
+                        if sign > 0.0 && segment == 0 {
+                            drawn
+                                .label(limit_label(lang, z, true))
+                                .legend(move |(x, y)| {
+                                    PathElement::new(
+                                        vec![(x, y), (x + 6, y)],
+                                        colour.stroke_width(2),
+                                    )
+                                });
+                        }
                     }
                 }
             }
@@ -97,5 +118,26 @@ pub(super) fn draw_funnel<DB: DrawingBackend>(
             .iter()
             .map(|r| Circle::new((r.spells as f64, r.effect_months), 4, PALETTE[5].filled())),
     )?;
+    if c.is_some() {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(0xc9, 0xd1, 0xdb))
+            .label_font(("sans-serif", LABEL_FONT_PX))
+            .draw()?;
+    }
     Ok(())
+}
+
+/// The legend's name of a control limit: "95 %-grænse", "99.8 % limit, overdispersed".
+fn limit_label(lang: Lang, z: f64, overdispersed: bool) -> String {
+    let level = if z == Z_95 { 95.0 } else { 99.8 };
+    let level = lang.format_number(level, if z == Z_95 { 0 } else { 1 });
+    match (lang, overdispersed) {
+        (Lang::Da, false) => format!("{level} %-grænse"),
+        (Lang::Da, true) => format!("{level} %-grænse med overspredning"),
+        (Lang::En, false) => format!("{level} % limit"),
+        (Lang::En, true) => format!("{level} % limit, overdispersed"),
+    }
 }

@@ -99,16 +99,32 @@ mod tests {
         ];
         let caterpillar = caterpillar_svg(&ranking, Some("Odense"), Lang::Da);
         assert_eq!(caterpillar.matches("<circle").count(), 3);
+        // Every point is named on hover and focus; the ends and the highlighted one beside it.
+        assert_eq!(caterpillar.matches("<title>").count(), 3);
+        assert_eq!(caterpillar.matches("tabindex=\"0\"").count(), 3);
+        assert!(
+            caterpillar.contains(">\nA &amp; B\n</text>")
+                || caterpillar.contains(">A &amp; B</text>"),
+            "{caterpillar}"
+        );
+        assert!(!caterpillar.contains("style="), "{caterpillar}");
         let funnel = funnel_svg(&ranking, Lang::En, None);
-        // The overdispersed limits add four dashed lines of 50 segments each.
+        // The overdispersed limits add four dashed lines of 50 segments each, and two legend
+        // samples.
         let widened = funnel_svg(&ranking, Lang::En, Some(1.0));
         assert_eq!(
             widened.matches("<polyline").count(),
-            funnel.matches("<polyline").count() + 4 * 50
+            funnel.matches("<polyline").count() + 4 * 50 + 2
         );
         assert_eq!(funnel.matches("<title>").count(), 3);
         assert!(funnel.contains("<title>A &amp; B</title>"), "{funnel}");
         assert!(!funnel.contains("style="));
+        // The legend names the limits, the widened ones too.
+        assert!(
+            funnel.contains("95 % limit") && funnel.contains("99.8 % limit"),
+            "{funnel}"
+        );
+        assert!(widened.contains("99.8 % limit, overdispersed"), "{widened}");
     }
 
     #[test]

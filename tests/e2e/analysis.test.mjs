@@ -204,7 +204,7 @@ test('a Windows-1252 `;` file with two bad rows: results, and both rows named', 
     await session.page.goto(server.url);
     await session.page.locator('#spell-file').setInputFiles({ name: 'forloeb.csv', mimeType: 'text/csv', buffer: bytes });
     await session.page.getByRole('heading', { name: 'Kolonner og indstillinger' }).waitFor({ timeout: 60_000 });
-    assert.ok((await session.page.locator('.columns .hint').textContent()).includes('Windows-1252'));
+    assert.ok((await session.page.locator('#file-format').textContent()).includes('Windows-1252'));
     await session.page.getByLabel('Mindste antal forløb for at blive rangordnet').fill('30');
     await session.page.getByRole('button', { name: 'Analysér' }).click();
     await session.page.locator('#ranking-table tbody tr').first().waitFor({ timeout: 120_000 });
@@ -236,9 +236,9 @@ test('an xlsx workbook: results appear', async () => {
     await session.page.locator('#spell-file').setInputFiles(UPLOAD_XLSX);
     await session.page.getByRole('heading', { name: 'Kolonner og indstillinger' }).waitFor({ timeout: 60_000 });
     // The first sheet holds notes: choose the sheet with the spells, its columns are read.
-    assert.ok((await session.page.locator('.columns .hint').textContent()).includes('xlsx, Noter'));
+    assert.ok((await session.page.locator('#file-format').textContent()).includes('xlsx, Noter'));
     await session.page.getByLabel('Regneark (fane) med forløbene').selectOption('Forløb');
-    await session.page.locator('.columns .hint', { hasText: 'xlsx, Forløb' }).waitFor({ timeout: 60_000 });
+    await session.page.locator('#file-format', { hasText: 'xlsx, Forløb' }).waitFor({ timeout: 60_000 });
     assert.ok(await session.page.getByRole('rowheader', { name: 'municipality' }).isVisible());
     await session.page.getByLabel('Mindste antal forløb for at blive rangordnet').fill('20');
     await session.page.getByRole('button', { name: 'Analysér' }).click();
