@@ -189,6 +189,7 @@ pub fn build_request(
         min_spells: choices.min_spells,
         success: choices.success,
         permit_years: choices.permit_years,
+        map_name: None,
     }
 }
 

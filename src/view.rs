@@ -491,6 +491,7 @@ mod tests {
         crate::worker::work::perform::<std::io::Cursor<Vec<u8>>>(
             &request,
             None,
+            None,
             &mut || 0.0,
             &mut |r| responses.push(r),
         );

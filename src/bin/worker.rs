@@ -76,8 +76,13 @@ mod browser {
         let source = file
             .and_then(|blob| BlobSource::new(blob).ok())
             .map(|source| std::io::BufReader::with_capacity(1 << 20, source));
+        let map = js_sys::Reflect::get(data, &JsValue::from_str("map"))
+            .ok()
+            .and_then(|f| f.dyn_into::<Blob>().ok())
+            .and_then(|blob| BlobSource::new(blob).ok())
+            .map(|source| std::io::BufReader::with_capacity(1 << 20, source));
         let mut clock = || js_sys::Date::now() / 1000.0;
-        kommunebench_web::worker::work::perform(&request, source, &mut clock, &mut reply);
+        kommunebench_web::worker::work::perform(&request, source, map, &mut clock, &mut reply);
     }
 
     /// A `Blob` (the user's `File`) read in slices with `FileReaderSync`: only the slice being

@@ -69,6 +69,13 @@ pub fn App() -> impl IntoView {
     let worker: StoredValue<WorkerClient, LocalStorage> =
         StoredValue::new_local(WorkerClient::default());
 
+    // MODEL.md §9 `--map`: the mapping file the officer chose on the options step.
+    let map_file: StoredValue<Option<web_sys::File>, LocalStorage> = StoredValue::new_local(None);
+    let map_name: RwSignal<Option<String>> = RwSignal::new(None);
+    let on_map = Callback::new(move |file: Option<web_sys::File>| {
+        map_name.set(file.as_ref().map(web_sys::File::name));
+        map_file.set_value(file);
+    });
     // Why the earlier measurement could not be read (shown beside its file input).
     let compare_error: RwSignal<Option<WorkerError>> = RwSignal::new(None);
     // When the last request left for the worker (seconds since the epoch).
@@ -122,7 +129,12 @@ pub fn App() -> impl IntoView {
     let send = move |request: Request, file: Option<web_sys::File>| {
         let handler = on_response.with_value(Clone::clone);
         sent_at.set_value(js_sys::Date::now() / 1000.0);
-        let sent = worker.with_value(|client| client.send(&request, file.as_ref(), handler));
+        // The mapping file goes with an analysis only.
+        let map = (request.action == Action::Analyse)
+            .then(|| map_file.with_value(Clone::clone))
+            .flatten();
+        let sent =
+            worker.with_value(|client| client.send(&request, file.as_ref(), map.as_ref(), handler));
         if let Err(error) = sent {
             stage.set(Stage::Failed(error));
         }
@@ -142,7 +154,7 @@ pub fn App() -> impl IntoView {
             Stage::Columns { columns, .. } => columns.clone(),
             _ => Vec::new(),
         });
-        Some(roles.with_untracked(|roles| {
+        let mut request = roles.with_untracked(|roles| {
             build_request(
                 action,
                 source_name,
@@ -151,7 +163,9 @@ pub fn App() -> impl IntoView {
                 sheet.get_untracked(),
                 choices,
             )
-        }))
+        });
+        request.map_name = map_name.get_untracked();
+        Some(request)
     };
 
     // Reading the header and the demo do not use the form: MODEL.md's defaults.
@@ -401,6 +415,8 @@ pub fn App() -> impl IntoView {
                             roles=roles
                             options=options
                             option_errors=option_errors
+                            map_name=map_name
+                            on_map=on_map
                         />
                         <p class="actions">
                             <button type="button" class="button" on:click=analyse>{move || texts().analyse_button}</button>

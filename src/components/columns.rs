@@ -1,6 +1,7 @@
 //! The columns step: the worksheet of a workbook, each column's role and the model options.
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::i18n::describe_format;
 use crate::i18n::Lang;
@@ -48,6 +49,9 @@ pub(crate) fn ColumnsStep(
     roles: RwSignal<Vec<Role>>,
     options: RwSignal<OptionsForm>,
     option_errors: RwSignal<Vec<OptionField>>,
+    /// The chosen mapping file's name (MODEL.md §9 `--map`), and how to choose or drop one.
+    map_name: RwSignal<Option<String>>,
+    on_map: Callback<Option<web_sys::File>>,
 ) -> impl IntoView {
     let texts = move || lang.get().texts();
     let rows = columns
@@ -170,15 +174,17 @@ pub(crate) fn ColumnsStep(
                 <ul>{column_help}</ul>
             </details>
             <p class="hint" id="file-format">{move || describe_format(lang.get(), &format)}</p>
-            <table class="roles">
-                <thead>
-                    <tr>
-                        <th scope="col">{move || texts().column_name}</th>
-                        <th scope="col">{move || texts().column_role}</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
+            <div class="table-wide" tabindex="0">
+                <table class="roles">
+                    <thead>
+                        <tr>
+                            <th scope="col">{move || texts().column_name}</th>
+                            <th scope="col">{move || texts().column_role}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
             <h3>{move || texts().options_heading}</h3>
             <p class="hint">{move || texts().options_help}</p>
             {number_input("horizon", OptionField::Horizon, |l| l.texts().horizon_label, |o| &o.horizon, |o, v| o.horizon = v)}
@@ -199,6 +205,37 @@ pub(crate) fn ColumnsStep(
                             .then(|| lang.get().option_error(OptionField::PermitYears))
                     }}
                 </span>
+            </fieldset>
+            <fieldset class="option mapping">
+                <legend>{move || texts().map_legend}</legend>
+                <p class="hint">{move || texts().map_help}</p>
+                <input
+                    id="map-file"
+                    class="visually-hidden"
+                    type="file"
+                    accept=".csv,.txt,.tsv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                    on:change=move |event| {
+                        let input = event
+                            .target()
+                            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+                        let file = input.as_ref().and_then(|i| i.files()).and_then(|f| f.get(0));
+                        if file.is_some() {
+                            on_map.run(file);
+                        }
+                        if let Some(input) = input {
+                            input.set_value("");
+                        }
+                    }
+                />
+                <label class="button secondary" for="map-file">{move || texts().map_button}</label>
+                {move || map_name.get().map(|name| view! {
+                    <p class="kept-file">
+                        {format!("{} {name}. ", texts().map_chosen)}
+                        <button type="button" class="link" on:click=move |_| on_map.run(None)>
+                            {move || texts().map_remove}
+                        </button>
+                    </p>
+                })}
             </fieldset>
         </section>
     }

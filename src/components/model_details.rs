@@ -28,16 +28,18 @@ fn coefficient_table<'a>(
         })
         .collect_view();
     view! {
-        <table class="data" id=id>
-            <thead>
-                <tr>
-                    <th scope="col">{t.th_term}</th>
-                    <th scope="col" class="numeric">{t.th_estimate}</th>
-                    <th scope="col" class="numeric">{t.th_se}</th>
-                </tr>
-            </thead>
-            <tbody>{body}</tbody>
-        </table>
+        <div class="table-wide" tabindex="0">
+            <table class="data" id=id>
+                <thead>
+                    <tr>
+                        <th scope="col">{t.th_term}</th>
+                        <th scope="col" class="numeric">{t.th_estimate}</th>
+                        <th scope="col" class="numeric">{t.th_se}</th>
+                    </tr>
+                </thead>
+                <tbody>{body}</tbody>
+            </table>
+        </div>
     }
 }
 
@@ -61,23 +63,25 @@ fn phase_table(lang: Lang, phases: &PhaseTimes) -> impl IntoView {
         .collect_view();
     view! {
         <h4>{t.phases_heading}</h4>
-        <table class="data" id="phase-table">
-            <thead>
-                <tr>
-                    <th scope="col">{t.th_phase}</th>
-                    <th scope="col" class="numeric">{t.th_seconds}</th>
-                    <th scope="col" class="numeric">{t.th_share}</th>
-                </tr>
-            </thead>
-            <tbody>{body}</tbody>
-            <tfoot>
-                <tr>
-                    <th scope="row">{t.phases_total}</th>
-                    <td class="numeric">{lang.format_number(total, 3)}</td>
-                    <td></td>
-                </tr>
-            </tfoot>
-        </table>
+        <div class="table-wide" tabindex="0">
+            <table class="data" id="phase-table">
+                <thead>
+                    <tr>
+                        <th scope="col">{t.th_phase}</th>
+                        <th scope="col" class="numeric">{t.th_seconds}</th>
+                        <th scope="col" class="numeric">{t.th_share}</th>
+                    </tr>
+                </thead>
+                <tbody>{body}</tbody>
+                <tfoot>
+                    <tr>
+                        <th scope="row">{t.phases_total}</th>
+                        <td class="numeric">{lang.format_number(total, 3)}</td>
+                        <td></td>
+                    </tr>
+                </tfoot>
+            </table>
+        </div>
     }
 }
 

@@ -74,18 +74,20 @@ pub(crate) fn OutcomesTable(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> i
     view! {
         <section class="outcomes" aria-labelledby="outcomes-heading">
             <h3 id="outcomes-heading">{move || texts().outcomes_heading}</h3>
-            <table class="data" id="outcomes-table">
-                <thead>
-                    <tr>
-                        <th scope="col">{move || texts().outcome_group}</th>
-                        <th scope="col" class="numeric">{move || texts().outcome_self_support}</th>
-                        <th scope="col" class="numeric">{move || texts().outcome_education}</th>
-                        <th scope="col" class="numeric">{move || texts().outcome_none}</th>
-                        <th scope="col" class="numeric">{move || texts().th_spells}</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
+            <div class="table-wide" tabindex="0">
+                <table class="data" id="outcomes-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">{move || texts().outcome_group}</th>
+                            <th scope="col" class="numeric">{move || texts().outcome_self_support}</th>
+                            <th scope="col" class="numeric">{move || texts().outcome_education}</th>
+                            <th scope="col" class="numeric">{move || texts().outcome_none}</th>
+                            <th scope="col" class="numeric">{move || texts().th_spells}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
         </section>
     }
 }
@@ -129,15 +131,17 @@ pub(crate) fn CohortsView(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> imp
         <section class="cohorts" aria-labelledby="cohorts-heading">
             <h3 id="cohorts-heading">{move || texts().cohorts_heading}</h3>
             <p>{move || texts().cohorts_intro}</p>
-            <table class="data" id="cohorts-table">
-                <thead>
-                    <tr>
-                        <th scope="col">{move || texts().permit_year}</th>
-                        {year_headers}
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
+            <div class="table-wide" tabindex="0">
+                <table class="data" id="cohorts-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">{move || texts().permit_year}</th>
+                            {year_headers}
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
             <PlotFigure
                 lang=lang
                 id="cohort-plot"

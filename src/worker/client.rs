@@ -37,13 +37,16 @@ impl WorkerClient {
         &self,
         request: &Request,
         file: Option<&File>,
+        map: Option<&File>,
         on_response: Rc<dyn Fn(Response)>,
     ) -> Result<(), WorkerError> {
         let message = serde_wasm_bindgen::to_value(request)
             .map_err(|e| WorkerError::BadRequest(e.to_string()))?;
-        if let Some(file) = file {
-            js_sys::Reflect::set(&message, &JsValue::from_str("file"), file)
-                .map_err(|_| WorkerError::BadRequest("cannot attach the file".to_owned()))?;
+        for (key, attached) in [("file", file), ("map", map)] {
+            if let Some(attached) = attached {
+                js_sys::Reflect::set(&message, &JsValue::from_str(key), attached)
+                    .map_err(|_| WorkerError::BadRequest(format!("cannot attach the {key}")))?;
+            }
         }
         // A worker that failed is not reused.
         if self

@@ -30,6 +30,8 @@ pub struct Request {
     /// MODEL.md §9.
     pub success: SuccessChoice,
     pub permit_years: PermitYears,
+    /// The mapping file's name (the `File` itself is attached beside, as `map`).
+    pub map_name: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]

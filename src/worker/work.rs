@@ -6,7 +6,7 @@ use std::io::{Read, Seek};
 
 use kommunebench_engine::demo::{demo_csv, DEFAULT_SEED};
 use kommunebench_engine::measure::compare::PreviousRanking;
-use kommunebench_engine::measure::{apply, Measured, Measurement};
+use kommunebench_engine::measure::{apply, Mapping, Measured, Measurement};
 use kommunebench_engine::model::design::ModelOptions;
 use kommunebench_engine::model::profile::municipality_profiles;
 use kommunebench_engine::progress::{Phase, PhaseTimer, Progress as EngineProgress};
@@ -20,9 +20,11 @@ use super::protocol::{
 
 /// Carries out `request` on `source` (ignored for the demo), sending progress and the
 /// answer through `post`; `clock` (seconds, any origin) times the analysis' steps.
+/// `map` is the mapping file of MODEL.md §9 `--map`, if the officer chose one.
 pub fn perform<R: Read + Seek>(
     request: &Request,
     source: Option<R>,
+    map: Option<R>,
     clock: &mut dyn FnMut() -> f64,
     post: &mut dyn FnMut(Response),
 ) {
@@ -36,6 +38,7 @@ pub fn perform<R: Read + Seek>(
             analyse_source(
                 request,
                 std::io::Cursor::new(bytes),
+                None::<R>,
                 &read_options,
                 clock,
                 post,
@@ -67,16 +70,17 @@ pub fn perform<R: Read + Seek>(
             }
         }
         (Action::Analyse, Some(source)) => {
-            analyse_source(request, source, &read_options, clock, post)
+            analyse_source(request, source, map, &read_options, clock, post)
         }
         (_, None) => Response::Failed(WorkerError::NoFile),
     };
     post(response);
 }
 
-fn analyse_source<R: Read + Seek>(
+fn analyse_source<R: Read + Seek, M: Read + Seek>(
     request: &Request,
     source: R,
+    map: Option<M>,
     read_options: &ReadOptions,
     clock: &mut dyn FnMut() -> f64,
     post: &mut dyn FnMut(Response),
@@ -92,11 +96,16 @@ fn analyse_source<R: Read + Seek>(
         Ok(read) => read,
         Err(error) => return Response::Failed(WorkerError::Read(error)),
     };
-    // MODEL.md §9: the permit-year window after reading and checking the file.
+    // MODEL.md §9: the permit-year window and the mapping after reading and checking the file.
+    let mapping = match map.map(Mapping::read).transpose() {
+        Ok(mapping) => mapping,
+        Err(error) => return Response::Failed(WorkerError::Measure(error)),
+    };
+    let map_name = mapping.as_ref().and(request.map_name.as_deref());
     let measurement = Measurement {
         success: request.success.outcomes(),
         permit_years: request.permit_years,
-        mapping: None,
+        mapping,
     };
     let Measured {
         read,
@@ -129,7 +138,7 @@ fn analyse_source<R: Read + Seek>(
     let report = JsonReport::new(&read, &analysis, Language::English).with_window_and_mapping(
         rows_outside_window,
         request.permit_years,
-        None,
+        map_name,
     );
     let curves = analysis.cohorts.iter().map(CurvePoints::of).collect();
     Response::Results(Box::new(WebResult {
@@ -162,11 +171,51 @@ mod tests {
         )
     }
 
+    /// MODEL.md §9 in the worker: a mapping file beside the spell file merges municipalities,
+    /// and the report names it; a permit-year window counts the rows outside it.
+    #[test]
+    fn a_mapping_file_and_a_window_reach_the_report() {
+        let mut analyse = request(Action::Analyse);
+        analyse.map_name = Some("reform.csv".to_owned());
+        analyse.permit_years = kommunebench_engine::measure::PermitYears {
+            from: Some(2001),
+            to: None,
+        };
+        let mut responses = Vec::new();
+        perform(
+            &analyse,
+            Some(std::io::Cursor::new(demo_csv(DEFAULT_SEED))),
+            Some(std::io::Cursor::new(
+                b"from;to\nHerning;Herning-Ikast\nIkast;Herning-Ikast\n".to_vec(),
+            )),
+            &mut || 0.0,
+            &mut |r| responses.push(r),
+        );
+        let Some(Response::Results(result)) = responses.pop() else {
+            panic!("results")
+        };
+        let report = &result.report;
+        assert_eq!(report.options.map.as_deref(), Some("reform.csv"));
+        assert_eq!(report.options.permit_years.as_deref(), Some("2001-"));
+        assert!(report.rows_outside_window > 0);
+        assert!(report
+            .warnings
+            .iter()
+            .any(|w| w.code == "municipal_covariates_averaged"
+                && w.message.contains("Herning-Ikast")));
+        assert!(report
+            .ranking
+            .iter()
+            .any(|r| r.municipality == "Herning-Ikast"));
+        assert!(!report.ranking.iter().any(|r| r.municipality == "Herning"));
+    }
+
     #[test]
     fn the_demo_request_gives_progress_then_72_ranked_municipalities() {
         let mut responses = Vec::new();
         perform::<std::io::Cursor<Vec<u8>>>(
             &request(Action::AnalyseDemo),
+            None,
             None,
             &mut || 0.0,
             &mut |r| responses.push(r),
@@ -199,6 +248,7 @@ mod tests {
         perform(
             &request(Action::Inspect),
             Some(std::io::Cursor::new(text.as_bytes())),
+            None,
             &mut || 0.0,
             &mut |r| responses.push(r),
         );
@@ -235,6 +285,7 @@ mod tests {
         perform(
             &request(Action::Analyse),
             Some(std::io::Cursor::new(b"a,b\n1,2\n")),
+            None,
             &mut || 0.0,
             &mut |r| responses.push(r),
         );

@@ -144,6 +144,19 @@ test('self-support only in 2001–2003, compared with the whole period: the CLI 
     await page.getByRole('heading', { name: 'Kolonner og indstillinger' }).waitFor({ timeout: 60_000 });
     assert.equal(await page.getByLabel('Fra og med år').inputValue(), '2001');
     assert.ok(await page.getByLabel('Kun selvforsørgelse').isChecked());
+
+    // A mapping file merges two municipalities; the report names it and the merged unit.
+    await page.locator('#map-file').setInputFiles({
+      name: 'reform.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('from;to\nHerning;Herning-Ikast\nIkast;Herning-Ikast\n'),
+    });
+    assert.ok((await page.locator('.mapping').textContent()).includes('reform.csv'));
+    await page.getByRole('button', { name: 'Analysér' }).click();
+    await page.locator('#ranking-table tbody tr').first().waitFor({ timeout: 120_000 });
+    assert.ok((await rankingRows(page)).some((row) => row[1].startsWith('Herning-Ikast')));
+    assert.ok((await page.locator('.options-used').textContent()).includes('kommuner omkodet efter reform.csv'));
+    assert.ok((await page.locator('main').textContent()).includes('«Herning-Ikast» (af «Herning», «Ikast»)'));
     assert.deepEqual(session.errors, [], 'no console errors');
   } finally {
     await session.close();
@@ -167,7 +180,7 @@ test('the method page opens from the start page, in both languages, and prints',
     await page.emulateMedia({ media: 'screen' });
     await page.getByRole('button', { name: 'Back' }).click();
     assert.ok(await page.getByRole('heading', { name: 'Load spell data' }).isVisible());
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'upload-heading');
+    await page.waitForFunction(() => document.activeElement?.id === 'upload-heading');
     assert.deepEqual(session.errors, [], 'no console errors');
   } finally {
     await session.close();
