@@ -61,8 +61,8 @@ pub(super) fn draw_funnel<DB: DrawingBackend>(
         .y_desc(y_label)
         .y_label_formatter(&|y| lang.format_number(*y, 0))
         // The spells axis is logarithmic: whole counts with the language's thousands
-        // separator, not plotters' raw floats.
-        .x_label_formatter(&|x| lang.format_count(x.round().max(0.0) as usize))
+        // separator, and only at 1, 2 and 5 × 10^k, so that the crowded end stays readable.
+        .x_label_formatter(&|x| log_tick(*x).map_or_else(String::new, |n| lang.format_count(n)))
         .light_line_style(RGBColor(0xee, 0xee, 0xee))
         .label_style(("sans-serif", LABEL_FONT_PX))
         .axis_desc_style(("sans-serif", AXIS_FONT_PX))
@@ -128,6 +128,20 @@ pub(super) fn draw_funnel<DB: DrawingBackend>(
             .draw()?;
     }
     Ok(())
+}
+
+/// A log-axis tick worth a label: a count of 1, 2 or 5 × 10^k.
+fn log_tick(x: f64) -> Option<usize> {
+    let n = x.round();
+    if n < 1.0 {
+        return None;
+    }
+    let scale = 10f64.powi(n.log10().floor() as i32);
+    let leading = n / scale;
+    [1.0, 2.0, 5.0]
+        .iter()
+        .any(|&m| (leading - m).abs() < 1e-9)
+        .then_some(n as usize)
 }
 
 /// The legend's name of a control limit: "95 %-grænse", "99.8 % limit, overdispersed".

@@ -119,6 +119,15 @@ mod tests {
         assert_eq!(funnel.matches("<title>").count(), 3);
         assert!(funnel.contains("<title>A &amp; B</title>"), "{funnel}");
         assert!(!funnel.contains("style="));
+        // Log ticks: only 1, 2 and 5 × 10^k carry a label.
+        assert!(
+            funnel.contains(">100<") || funnel.contains("\n100\n"),
+            "{funnel}"
+        );
+        assert!(
+            !funnel.contains("\n300\n") && !funnel.contains(">300<"),
+            "{funnel}"
+        );
         // The legend names the limits, the widened ones too.
         assert!(
             funnel.contains("95 % limit") && funnel.contains("99.8 % limit"),
