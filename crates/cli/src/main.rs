@@ -43,6 +43,20 @@ enum Command {
         #[arg(long, default_value_t = kommunebench_engine::demo::DEFAULT_SEED)]
         seed: u64,
     },
+    /// Writes a large synthetic spell file for benchmarks (not calibrated to anything).
+    Synthetic {
+        /// Where to write the CSV.
+        #[arg(long, value_name = "FILE")]
+        out: String,
+        /// How many spells.
+        #[arg(long, default_value_t = 1_000_000)]
+        spells: usize,
+        /// Over how many municipalities (sizes skewed like Danish municipalities').
+        #[arg(long, default_value_t = 270)]
+        municipalities: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 /// The parsed `analyse` command.
@@ -154,6 +168,13 @@ fn main() -> ExitCode {
             std::fs::write(out, kommunebench_engine::demo::demo_csv(*seed))
                 .with_context(|| format!("cannot write {out}"))
         }
+        Command::Synthetic {
+            out,
+            spells,
+            municipalities,
+            seed,
+        } => write_synthetic(out, *spells, *municipalities, *seed)
+            .with_context(|| format!("cannot write {out}")),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -162,6 +183,22 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Streams a synthetic file to `out`, row by row.
+fn write_synthetic(
+    out: &str,
+    spells: usize,
+    municipalities: usize,
+    seed: u64,
+) -> std::io::Result<()> {
+    use kommunebench_engine::demo::synthetic::{synthetic_rows, SYNTHETIC_HEADER};
+    let mut file = std::io::BufWriter::new(File::create(out)?);
+    file.write_all(SYNTHETIC_HEADER.as_bytes())?;
+    for row in synthetic_rows(spells, municipalities.max(1), seed) {
+        file.write_all(row.as_bytes())?;
+    }
+    file.flush()
 }
 
 /// A positive number, read by the engine's one number parser (decimal comma accepted).

@@ -19,6 +19,7 @@
 //! byte-identical files.
 
 mod published;
+pub mod synthetic;
 
 use crate::numeric::rng::Rng;
 

@@ -263,7 +263,13 @@ pub fn fit_ranking_identified(
             };
             let alpha = stage_one.alpha[k];
             let fitted = stage_two.fitted[r];
-            let observed_months = mean(&|eta| restricted_mean.rmst(eta + alpha));
+            // Observed and its slope in one pass (the same numbers as `rmst`, `rmst_slope`).
+            let (observed_total, slope_total) =
+                predictors.iter().fold((0.0, 0.0), |(o, s), &eta| {
+                    let (rmst, slope) = restricted_mean.rmst_and_slope(eta + alpha);
+                    (o + rmst, s + slope)
+                });
+            let observed_months = observed_total / predictors.len() as f64;
             let expected_months = mean(&|eta| restricted_mean.rmst(eta + fitted));
             let residual_variance = stage_two.residual_variance[r];
             let has_variance =
@@ -283,7 +289,7 @@ pub fn fit_ranking_identified(
                 stars: stars(p_value),
                 spells: spells_of[k].len(),
                 completed_share: completed_share(k),
-                observed_slope: mean(&|eta| restricted_mean.rmst_slope(eta + alpha)),
+                observed_slope: slope_total / predictors.len() as f64,
                 fitted_effect: fitted,
                 uncertainty: RowUncertainty::default(),
             }

@@ -166,20 +166,44 @@ fn is_format_character(c: char) -> bool {
         | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
-/// A map keyed by the file's own short strings, hashed fast (see `numeric::hashing`).
-type FastMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv1a>>;
+/// An identifier of a valid row, kept for the warnings: its hash and where its text lies in
+/// the collector's arena.
+#[derive(Clone, Copy, Debug)]
+struct IdSpan {
+    hash: u64,
+    start: usize,
+    end: usize,
+}
 
 /// Collects what the warnings need from the valid rows, as they come.
+///
+/// Every identifier's text goes into one arena and each row adds a fixed-size record, so a
+/// million rows cost two growing vectors, not two million small allocations and hash-map
+/// entries; `finish` sorts the records by (hash, text) and compares the texts of equal
+/// hashes exactly, so a hash collision never makes a false warning.
 #[derive(Debug, Default)]
 pub(super) struct WarningCollector {
-    spell_ids: FastMap<u64>,
-    duplicate_lines: Vec<u64>,
-    /// Per person: (entry day, end day, line) of each spell.
-    persons: FastMap<Vec<(i64, i64, u64)>>,
+    arena: String,
+    /// (spell_id, line) per row that has one.
+    spell_ids: Vec<(IdSpan, u64)>,
+    /// (person_id, entry day, end day, line) per row that has one.
+    persons: Vec<(IdSpan, i64, i64, u64)>,
     implausible_lines: Vec<u64>,
 }
 
 impl WarningCollector {
+    fn keep(&mut self, id: &str) -> IdSpan {
+        let start = self.arena.len();
+        self.arena.push_str(id);
+        let mut hasher = Fnv1a::default();
+        std::hash::Hasher::write(&mut hasher, id.as_bytes());
+        IdSpan {
+            hash: std::hash::Hasher::finish(&hasher),
+            start,
+            end: self.arena.len(),
+        }
+    }
+
     /// A valid row: its identifiers (if the file has them) and its dates.
     pub(super) fn observe(
         &mut self,
@@ -191,20 +215,13 @@ impl WarningCollector {
         end: Date,
     ) {
         if let Some(id) = spell_id.map(str::trim).filter(|id| !id.is_empty()) {
-            match self.spell_ids.get(id) {
-                // Both rows are listed (`finish` removes repeats of the first).
-                Some(&first) => self.duplicate_lines.extend([first, line]),
-                None => {
-                    self.spell_ids.insert(id.to_owned(), line);
-                }
-            }
+            let span = self.keep(id);
+            self.spell_ids.push((span, line));
         }
         if let Some(id) = person_id.map(str::trim).filter(|id| !id.is_empty()) {
-            self.persons.entry(id.to_owned()).or_default().push((
-                entry.days_since_epoch(),
-                end.days_since_epoch(),
-                line,
-            ));
+            let span = self.keep(id);
+            self.persons
+                .push((span, entry.days_since_epoch(), end.days_since_epoch(), line));
         }
         let plausible = |d: Date| (1950..=2100).contains(&d.year);
         if !(plausible(permit) && plausible(entry) && plausible(end)) {
@@ -214,6 +231,14 @@ impl WarningCollector {
 
     /// The warnings, given each municipality's name and the line where it first appears.
     pub(super) fn finish(self, municipalities: &[(String, u64)]) -> Vec<ReadWarning> {
+        let WarningCollector {
+            arena,
+            mut spell_ids,
+            mut persons,
+            implausible_lines,
+        } = self;
+        let text = |span: &IdSpan| &arena[span.start..span.end];
+        let by_id = |a: &IdSpan, b: &IdSpan| a.hash.cmp(&b.hash).then_with(|| text(a).cmp(text(b)));
         let mut warnings = Vec::new();
         let listed = |mut lines: Vec<u64>| {
             lines.sort_unstable();
@@ -222,8 +247,16 @@ impl WarningCollector {
             lines.truncate(MAX_WARNING_LINES);
             (count, lines)
         };
-        if !self.duplicate_lines.is_empty() {
-            let (count, lines) = listed(self.duplicate_lines);
+        // Every row of a `spell_id` that occurs more than once is listed.
+        spell_ids.sort_unstable_by(|a, b| by_id(&a.0, &b.0).then(a.1.cmp(&b.1)));
+        let mut duplicate_lines = Vec::new();
+        for group in spell_ids.chunk_by(|a, b| by_id(&a.0, &b.0).is_eq()) {
+            if group.len() > 1 {
+                duplicate_lines.extend(group.iter().map(|&(_, line)| line));
+            }
+        }
+        if !duplicate_lines.is_empty() {
+            let (count, lines) = listed(duplicate_lines);
             warnings.push(ReadWarning {
                 code: WarningCode::DuplicateSpellId,
                 count,
@@ -231,17 +264,22 @@ impl WarningCollector {
                 names: Vec::new(),
             });
         }
+        // Per person, spells sorted by (entry, end, line).
+        persons.sort_unstable_by(|a, b| {
+            by_id(&a.0, &b.0)
+                .then(a.1.cmp(&b.1))
+                .then(a.2.cmp(&b.2))
+                .then(a.3.cmp(&b.3))
+        });
         let mut overlapping = Vec::new();
-        for spells in self.persons.into_values() {
+        for spells in persons.chunk_by(|a, b| by_id(&a.0, &b.0).is_eq()) {
             if spells.len() < 2 {
                 continue;
             }
-            let mut spells = spells;
-            spells.sort_unstable();
             // (entry, end] intervals sorted by entry: one overlaps an earlier one when it
             // enters before the latest end so far.
-            let (mut latest_end, mut latest_line) = (spells[0].1, spells[0].2);
-            for &(entry, end, line) in &spells[1..] {
+            let (mut latest_end, mut latest_line) = (spells[0].2, spells[0].3);
+            for &(_, entry, end, line) in &spells[1..] {
                 if entry < latest_end {
                     overlapping.push(latest_line);
                     overlapping.push(line);
@@ -288,8 +326,8 @@ impl WarningCollector {
                 names,
             });
         }
-        if !self.implausible_lines.is_empty() {
-            let (count, lines) = listed(self.implausible_lines);
+        if !implausible_lines.is_empty() {
+            let (count, lines) = listed(implausible_lines);
             warnings.push(ReadWarning {
                 code: WarningCode::ImplausibleDates,
                 count,
