@@ -3,7 +3,8 @@
 //! - `serve`: install what is missing, build the app for release and serve it on 127.0.0.1.
 //! - `test`: install what is missing, then every check and test suite; ends with one line
 //!   `N passed, N failed`.
-//! - `bench`: the engine's benchmarks, in release mode (figures go in BENCHMARKS.md).
+//! - `bench`: the engine's benchmarks, in release mode; `bench browser` times the app in
+//!   Chromium on generated files beside the native CLI (figures go in BENCHMARKS.md).
 //! - `fuzz`: the reader under libFuzzer (nightly, cargo-fuzz; not part of CI).
 //! - `csp-hashes`: Trunk's post-build hook; adds the hashes of inline scripts to the
 //!   Content-Security-Policy of the built `index.html`.
@@ -26,6 +27,8 @@ commands:
   serve [--port N] [--public-url /path/]   install what is missing, build the app, serve it
   test                                     install what is missing, run every check and test
   bench [NAME]                             run the engine's benchmarks (release build)
+  bench browser                            time the app in Chromium on generated 1 M-spell and
+                                           5,000-municipality files, beside the native CLI
   calibrate-demo [ROUNDS] [--fresh]        recalibrate the demo data to the seed's tables
   fuzz [--minutes N]                       fuzz the reader with cargo-fuzz (nightly; default 30 minutes)
   csp-hashes                               Trunk post-build hook (hash inline scripts into the CSP)

@@ -37,15 +37,27 @@ pub struct MunicipalityProfile {
 }
 
 /// The drill-down of every ranked municipality, in rank order.
+///
+/// Cost: the national mix is counted once, each municipality's mix in one pass over its own
+/// spells, and the expected curve takes one `exp` per spell for c = e^η and one per spell
+/// and grid point for S; Λ̂₀ on the grid is computed once. (Counting the national mix per
+/// municipality and level made this 18 s of a 1 M-spell analysis in the browser.)
 pub fn municipality_profiles(cohort: &Cohort, model: &RankingModel) -> Vec<MunicipalityProfile> {
     let horizon = model.options.horizon_months;
     let restricted_mean = RestrictedMean::new(&model.boundaries, &model.hazard);
     let spells_of = cohort.spells_by_municipality();
-    let all: Vec<usize> = (0..cohort.n_spells()).collect();
     let grid: Vec<f64> = (0..=96)
         .map(|step| horizon * f64::from(step) / 96.0)
         .collect();
+    let cumulative_on_grid: Vec<f64> = grid
+        .iter()
+        .map(|&t| restricted_mean.cumulative_hazard(t))
+        .collect();
     let beta = model.coefficients_vector();
+    let national = mix_of(
+        cohort,
+        (0..cohort.n_spells()).collect::<Vec<_>>().as_slice(),
+    );
     model
         .ranking
         .iter()
@@ -65,21 +77,19 @@ pub fn municipality_profiles(cohort: &Cohort, model: &RankingModel) -> Vec<Munic
                 lower.push(limits.map(|l| l.0));
                 upper.push(limits.map(|l| l.1));
             }
-            let predictors: Vec<f64> = spells
+            // S(t) = exp(−e^η Λ̂₀(t)), summed over the spells in their order at every t.
+            let mut survival_totals = vec![0.0; grid.len()];
+            for &i in spells {
+                let c = (model.design.linear_predictor(i, &beta) + row.fitted_effect).exp();
+                for (total, &cumulative) in survival_totals.iter_mut().zip(&cumulative_on_grid) {
+                    *total += (-c * cumulative).exp();
+                }
+            }
+            let expected_cumulative = survival_totals
                 .iter()
-                .map(|&i| model.design.linear_predictor(i, &beta))
+                .map(|total| 1.0 - total / spells.len() as f64)
                 .collect();
-            let expected_cumulative = grid
-                .iter()
-                .map(|&t| {
-                    let mean_survival = predictors
-                        .iter()
-                        .map(|&eta| restricted_mean.survival(eta + row.fitted_effect, t))
-                        .sum::<f64>()
-                        / predictors.len() as f64;
-                    1.0 - mean_survival
-                })
-                .collect();
+            let own = mix_of(cohort, spells);
             MunicipalityProfile {
                 municipality: row.municipality.clone(),
                 time,
@@ -88,57 +98,62 @@ pub fn municipality_profiles(cohort: &Cohort, model: &RankingModel) -> Vec<Munic
                 upper,
                 expected_time: grid.clone(),
                 expected_cumulative,
-                mix: covariate_mix(cohort, spells, &all),
+                mix: own
+                    .into_iter()
+                    .zip(&national)
+                    .map(
+                        |((covariate, level, municipality), (_, _, national))| MixRow {
+                            covariate,
+                            level,
+                            municipality,
+                            national: *national,
+                        },
+                    )
+                    .collect(),
             }
         })
         .collect()
 }
 
-/// Shares of each categorical level and means of each numeric covariate, among `spells`
-/// and among `all`; the permit year last.
-fn covariate_mix(cohort: &Cohort, spells: &[usize], all: &[usize]) -> Vec<MixRow> {
+/// Shares of each categorical level and means of each numeric covariate among `spells`
+/// (one pass per covariate), the permit year last: (covariate, level, value).
+fn mix_of(cohort: &Cohort, spells: &[usize]) -> Vec<(String, Option<String>, f64)> {
+    let n = spells.len() as f64;
     let mut rows = Vec::new();
     for covariate in &cohort.individual {
         match &covariate.values {
             CovariateValues::Numeric(values) => {
-                let mean =
-                    |set: &[usize]| set.iter().map(|&i| values[i]).sum::<f64>() / set.len() as f64;
-                rows.push(MixRow {
-                    covariate: covariate.name.clone(),
-                    level: None,
-                    municipality: mean(spells),
-                    national: mean(all),
-                });
+                let mean = spells.iter().map(|&i| values[i]).sum::<f64>() / n;
+                rows.push((covariate.name.clone(), None, mean));
             }
             CovariateValues::Categorical { levels, codes } => {
-                for (code, level) in levels.iter().enumerate() {
-                    let share = |set: &[usize]| {
-                        set.iter().filter(|&&i| codes[i] as usize == code).count() as f64
-                            / set.len() as f64
-                    };
-                    rows.push(MixRow {
-                        covariate: covariate.name.clone(),
-                        level: Some(level.clone()),
-                        municipality: share(spells),
-                        national: share(all),
-                    });
+                let mut counts = vec![0usize; levels.len()];
+                for &i in spells {
+                    counts[codes[i] as usize] += 1;
+                }
+                for (level, count) in levels.iter().zip(counts) {
+                    rows.push((
+                        covariate.name.clone(),
+                        Some(level.clone()),
+                        count as f64 / n,
+                    ));
                 }
             }
         }
     }
-    for year in cohort.permit_years() {
-        let share = |set: &[usize]| {
-            set.iter()
-                .filter(|&&i| cohort.permit_year[i] == year)
-                .count() as f64
-                / set.len() as f64
-        };
-        rows.push(MixRow {
-            covariate: "permit_year".to_owned(),
-            level: Some(year.to_string()),
-            municipality: share(spells),
-            national: share(all),
-        });
+    let years = cohort.permit_years();
+    let mut counts = vec![0usize; years.len()];
+    for &i in spells {
+        if let Ok(position) = years.binary_search(&cohort.permit_year[i]) {
+            counts[position] += 1;
+        }
+    }
+    for (year, count) in years.iter().zip(counts) {
+        rows.push((
+            "permit_year".to_owned(),
+            Some(year.to_string()),
+            count as f64 / n,
+        ));
     }
     rows
 }

@@ -152,17 +152,21 @@ impl RestrictedMean {
 
     /// S(t) = exp(−exp(eta) Λ̂_0(t)) for t in [0, H].
     pub fn survival(&self, eta: f64, t: f64) -> f64 {
+        (-eta.exp() * self.cumulative_hazard(t)).exp()
+    }
+
+    /// Λ̂_0(t) for t in [0, H] (constant beyond H).
+    pub fn cumulative_hazard(&self, t: f64) -> f64 {
         let mut start = 0.0;
         for j in 0..self.lengths.len() {
             let end = start + self.lengths[j];
             if t <= end || j + 1 == self.lengths.len() {
-                let cumulative =
-                    self.cumulative_at_start[j] + self.hazard[j] * (t.min(end) - start).max(0.0);
-                return (-eta.exp() * cumulative).exp();
+                return self.cumulative_at_start[j]
+                    + self.hazard[j] * (t.min(end) - start).max(0.0);
             }
             start = end;
         }
-        1.0
+        0.0
     }
 }
 

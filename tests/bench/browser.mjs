@@ -1,0 +1,46 @@
+// `cargo xtask bench browser`: times the app in Chromium on the files given as arguments,
+// from choosing the file to the ranking table, and prints the page's own phase table (the
+// worker's steps and the transfer to the page). Not a test: figures for BENCHMARKS.md.
+//
+// Environment (set by the xtask): KB_XTASK (serves the build), KB_DIST, KB_CHROMIUM.
+import { basename } from 'node:path';
+import { serveDist, launchBrowser, recordingPage } from '../e2e/support.mjs';
+
+const files = process.argv.slice(2);
+const browser = await launchBrowser();
+const server = await serveDist(process.env.KB_DIST, '/');
+try {
+  for (const file of files) {
+    const session = await recordingPage(browser);
+    const page = session.page;
+    // The longest task on the main thread while analysing and rendering (Long Tasks API).
+    await page.addInitScript(() => {
+      globalThis.__longest = 0;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) globalThis.__longest = Math.max(globalThis.__longest, entry.duration);
+      }).observe({ type: 'longtask', buffered: true });
+    });
+    await page.goto(server.url);
+    const chosen = performance.now();
+    await page.locator('#spell-file').setInputFiles(file);
+    await page.locator('#columns-heading').waitFor({ timeout: 600_000 });
+    const columns = performance.now();
+    await page.evaluate(() => { globalThis.__longest = 0; });
+    const analyse = performance.now();
+    await page.getByRole('button', { name: 'Analysér' }).click();
+    await page.locator('#ranking-table tbody tr').first().waitFor({ timeout: 600_000 });
+    const table = performance.now();
+    const longest = await page.evaluate(() => globalThis.__longest);
+    const phases = await page.locator('#phase-table tbody tr').evaluateAll((rows) =>
+      rows.map((row) => [...row.querySelectorAll('th, td')].map((c) => c.textContent.trim())),
+    );
+    const memory = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? null);
+    console.log(`browser ${basename(file)}: file → columns ${((columns - chosen) / 1000).toFixed(2)} s, analyse → table ${((table - analyse) / 1000).toFixed(2)} s, file → table ${((table - chosen) / 1000).toFixed(2)} s; longest main-thread task ${longest.toFixed(0)} ms; page JS heap ${memory === null ? '?' : (memory / 1e6).toFixed(0) + ' MB'}`);
+    for (const [phase, seconds, share] of phases) console.log(`  ${phase}: ${seconds} s (${share})`);
+    if (session.errors.length > 0) console.log(`  errors: ${session.errors.join(' | ')}`);
+    await session.close();
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
