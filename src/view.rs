@@ -489,6 +489,7 @@ mod tests {
             crate::state::ModelChoices::default(),
         );
         crate::worker::work::perform::<std::io::Cursor<Vec<u8>>>(
+            &mut crate::worker::work::WorkerState::default(),
             &request,
             None,
             None,

@@ -60,6 +60,12 @@ mod browser {
         }
     }
 
+    thread_local! {
+        /// The last analysis, kept for the drill-downs the page asks for.
+        static STATE: std::cell::RefCell<kommunebench_web::worker::work::WorkerState> =
+            std::cell::RefCell::default();
+    }
+
     fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         let mut reply = |response: Response| post(scope, &response);
         let request: Request = match serde_wasm_bindgen::from_value(data.clone()) {
@@ -82,7 +88,11 @@ mod browser {
             .and_then(|blob| BlobSource::new(blob).ok())
             .map(|source| std::io::BufReader::with_capacity(1 << 20, source));
         let mut clock = || js_sys::Date::now() / 1000.0;
-        kommunebench_web::worker::work::perform(&request, source, map, &mut clock, &mut reply);
+        STATE.with_borrow_mut(|state| {
+            kommunebench_web::worker::work::perform(
+                state, &request, source, map, &mut clock, &mut reply,
+            );
+        });
     }
 
     /// A `Blob` (the user's `File`) read in slices with `FileReaderSync`: only the slice being

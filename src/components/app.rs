@@ -76,6 +76,10 @@ pub fn App() -> impl IntoView {
         map_name.set(file.as_ref().map(web_sys::File::name));
         map_file.set_value(file);
     });
+    // The drill-downs the worker has sent for the results shown (computed when first opened).
+    let profiles: RwSignal<Vec<kommunebench_engine::model::profile::MunicipalityProfile>> =
+        RwSignal::new(Vec::new());
+    let profile_gone: RwSignal<Option<String>> = RwSignal::new(None);
     // Why the earlier measurement could not be read (shown beside its file input).
     let compare_error: RwSignal<Option<WorkerError>> = RwSignal::new(None);
     // When the last request left for the worker (seconds since the epoch).
@@ -108,6 +112,8 @@ pub fn App() -> impl IntoView {
             let waited = js_sys::Date::now() / 1000.0 - sent_at.get_value();
             let transfer = (waited - result.phases.total()).max(0.0);
             result.phases.seconds.push((Phase::Transfer, transfer));
+            profiles.set(Vec::new());
+            profile_gone.set(None);
             stage.set(Stage::Results(Arc::new(*result)))
         }
         Response::Failed(error) => stage.set(Stage::Failed(error)),
@@ -121,6 +127,14 @@ pub fn App() -> impl IntoView {
             }
         }
         Response::PreviousFailed(error) => compare_error.set(Some(error)),
+        Response::Profile {
+            municipality,
+            profile,
+        } => match profile {
+            Some(profile) => profiles.update(|p| p.push(*profile)),
+            // The worker no longer holds the analysis (it was restarted): say so in place.
+            None => profile_gone.set(Some(municipality)),
+        },
     });
     // Views need `Send` closures: keep the (browser-only) handler in local storage and
     // capture only its handle.
@@ -289,6 +303,9 @@ pub fn App() -> impl IntoView {
             input.set_value("");
         }
     };
+    let request_profile = Callback::new(move |municipality: String| {
+        send(with_defaults(Action::Profile, municipality), None);
+    });
     let cancel = move |_| {
         worker.with_value(WorkerClient::stop);
         stage.set(Stage::Start);
@@ -450,7 +467,10 @@ pub fn App() -> impl IntoView {
                 }
                     .into_any(),
                 Stage::Results(result) => view! {
-                    <ResultsView lang=lang result=result />
+                    <ResultsView lang=lang result=result profiles=profiles request_profile=request_profile />
+                    {move || profile_gone.get().map(|name| view! {
+                        <p class="note" role="status">{lang.get().profile_gone(&name)}</p>
+                    })}
                     <section class="compare" aria-labelledby="compare-heading">
                         <h3 id="compare-heading">{move || texts().compare_heading}</h3>
                         <p class="hint">{move || texts().compare_help}</p>

@@ -9,14 +9,25 @@ use crate::plots::profile_svg;
 use crate::view::rank_interval_text;
 use crate::view::{percent, sorted_municipalities};
 use crate::worker::protocol::WebResult;
+use kommunebench_engine::model::profile::MunicipalityProfile;
 
 #[component]
 pub(crate) fn ProfileView(
     lang: ReadSignal<Lang>,
     result: Arc<WebResult>,
     focus: RwSignal<String>,
+    profiles: RwSignal<Vec<MunicipalityProfile>>,
+    request_profile: Callback<String>,
 ) -> impl IntoView {
     let texts = move || lang.get().texts();
+    // A drill-down is computed by the worker when it is first opened, then kept.
+    Effect::new(move |_| {
+        let chosen = focus.get();
+        let known = profiles.with_untracked(|p| p.iter().any(|p| p.municipality == chosen));
+        if !chosen.is_empty() && !known {
+            request_profile.run(chosen);
+        }
+    });
     let options = sorted_municipalities(&result.report.ranking)
         .into_iter()
         .map(|name| {
@@ -29,12 +40,14 @@ pub(crate) fn ProfileView(
         let lang = lang.get();
         let t = lang.texts();
         let report = &result.report;
-        let (Some(row), Some(profile)) = (
-            report.ranking.iter().find(|r| r.municipality == chosen),
-            result.profiles.iter().find(|p| p.municipality == chosen),
-        ) else {
+        let Some(row) = report.ranking.iter().find(|r| r.municipality == chosen) else {
             return view! { <p class="hint">{t.profile_choose}</p> }.into_any();
         };
+        let Some(profile) = profiles.with(|p| p.iter().find(|p| p.municipality == chosen).cloned())
+        else {
+            return view! { <p class="hint" role="status">{t.profile_loading}</p> }.into_any();
+        };
+        let profile = &profile;
         let mix = profile
             .mix
             .iter()

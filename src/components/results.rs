@@ -9,9 +9,16 @@ use crate::i18n::describe_format;
 use crate::i18n::Lang;
 use crate::view::{options_text, percent, summary_paragraphs, EffectView};
 use crate::worker::protocol::WebResult;
+use kommunebench_engine::model::profile::MunicipalityProfile;
 
 #[component]
-pub(crate) fn ResultsView(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> impl IntoView {
+pub(crate) fn ResultsView(
+    lang: ReadSignal<Lang>,
+    result: Arc<WebResult>,
+    /// The drill-downs the worker has sent so far, and how to ask for one.
+    profiles: RwSignal<Vec<MunicipalityProfile>>,
+    request_profile: Callback<String>,
+) -> impl IntoView {
     let texts = move || lang.get().texts();
     let report = &result.report;
     let n_ranked = report.ranking.len();
@@ -136,7 +143,13 @@ pub(crate) fn ResultsView(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> imp
             {switch}
             <SummaryText lang=lang result=result.clone() effect_view=effect_view />
             <RankingTable lang=lang result=result.clone() focus=focus effect_view=effect_view />
-            <ProfileView lang=lang result=result.clone() focus=focus />
+            <ProfileView
+                lang=lang
+                result=result.clone()
+                focus=focus
+                profiles=profiles
+                request_profile=request_profile
+            />
             <UncertaintyPlots lang=lang result=result.clone() effect_view=effect_view />
             <UnrankedList lang=lang result=result.clone() />
             <OutcomesTable lang=lang result=result.clone() />

@@ -171,3 +171,13 @@ impl Lang {
         }
     }
 }
+
+impl Lang {
+    /// The worker no longer holds the analysis a drill-down was asked of.
+    pub fn profile_gone(self, municipality: &str) -> String {
+        match self {
+            Lang::Da => format!("Profilen for «{municipality}» kan ikke hentes, fordi beregningen er startet forfra. Analysér filen igen for at se den."),
+            Lang::En => format!("The profile of «{municipality}» cannot be fetched because the analysis was restarted. Analyse the file again to see it."),
+        }
+    }
+}

@@ -44,6 +44,9 @@ pub enum Action {
     AnalyseDemo,
     /// Read the attached earlier measurement (MODEL.md §9 `--compare`).
     ReadPrevious,
+    /// The drill-down of the ranked municipality named in `source_name`, from the last
+    /// analysis the worker kept.
+    Profile,
 }
 
 /// What the worker answers.
@@ -65,6 +68,11 @@ pub enum Response {
     Previous(PreviousRanking),
     /// The earlier measurement could not be read (the results stay).
     PreviousFailed(WorkerError),
+    /// A municipality's drill-down; `None` when the worker no longer holds the analysis.
+    Profile {
+        municipality: String,
+        profile: Option<Box<MunicipalityProfile>>,
+    },
     /// A fatal problem; the page words it in the chosen language.
     Failed(WorkerError),
 }
@@ -171,8 +179,6 @@ pub struct WebResult {
     /// Why the ranking model could not be fitted; the tables are shown all the same.
     pub model_error: Option<ModelError>,
     pub curves: Vec<CurvePoints>,
-    /// The drill-down of each ranked municipality, in rank order.
-    pub profiles: Vec<MunicipalityProfile>,
     /// The seconds of each step in the worker (the page adds its own).
     pub phases: PhaseTimes,
 }

@@ -8,10 +8,12 @@ use kommunebench_engine::demo::{demo_csv, DEFAULT_SEED};
 use kommunebench_engine::measure::compare::PreviousRanking;
 use kommunebench_engine::measure::{apply, Mapping, Measured, Measurement};
 use kommunebench_engine::model::design::ModelOptions;
-use kommunebench_engine::model::profile::municipality_profiles;
+use kommunebench_engine::model::profile::municipality_profile;
+use kommunebench_engine::model::RankingModel;
 use kommunebench_engine::progress::{Phase, PhaseTimer, Progress as EngineProgress};
 use kommunebench_engine::read::{inspect_columns, read_spells, ReadOptions, SourceFormat};
 use kommunebench_engine::report::{analyse_measured, JsonReport};
+use kommunebench_engine::Cohort;
 use kommunebench_engine::Language;
 
 use super::protocol::{
@@ -20,8 +22,16 @@ use super::protocol::{
 
 /// Carries out `request` on `source` (ignored for the demo), sending progress and the
 /// answer through `post`; `clock` (seconds, any origin) times the analysis' steps.
+/// What the worker keeps between messages: the last analysis' spells and model, so that a
+/// municipality's drill-down is computed when the page opens it, not all of them up front.
+#[derive(Debug, Default)]
+pub struct WorkerState {
+    last: Option<(Cohort, RankingModel)>,
+}
+
 /// `map` is the mapping file of MODEL.md §9 `--map`, if the officer chose one.
 pub fn perform<R: Read + Seek>(
+    state: &mut WorkerState,
     request: &Request,
     source: Option<R>,
     map: Option<R>,
@@ -32,10 +42,18 @@ pub fn perform<R: Read + Seek>(
         roles: request.roles.clone(),
         sheet: request.sheet.clone(),
     };
+    // A new file or analysis replaces what was kept (and frees it first).
+    if matches!(
+        request.action,
+        Action::Inspect | Action::Analyse | Action::AnalyseDemo
+    ) {
+        state.last = None;
+    }
     let response = match (request.action, source) {
         (Action::AnalyseDemo, _) => {
             let bytes = demo_csv(DEFAULT_SEED);
             analyse_source(
+                state,
                 request,
                 std::io::Cursor::new(bytes),
                 None::<R>,
@@ -44,6 +62,12 @@ pub fn perform<R: Read + Seek>(
                 post,
             )
         }
+        (Action::Profile, _) => Response::Profile {
+            municipality: request.source_name.clone(),
+            profile: state.last.as_ref().and_then(|(cohort, model)| {
+                municipality_profile(cohort, model, &request.source_name).map(Box::new)
+            }),
+        },
         (Action::Inspect, Some(source)) => match inspect_columns(source, &read_options) {
             Ok(preview) => Response::Columns {
                 columns: preview
@@ -70,7 +94,7 @@ pub fn perform<R: Read + Seek>(
             }
         }
         (Action::Analyse, Some(source)) => {
-            analyse_source(request, source, map, &read_options, clock, post)
+            analyse_source(state, request, source, map, &read_options, clock, post)
         }
         (_, None) => Response::Failed(WorkerError::NoFile),
     };
@@ -78,6 +102,7 @@ pub fn perform<R: Read + Seek>(
 }
 
 fn analyse_source<R: Read + Seek, M: Read + Seek>(
+    state: &mut WorkerState,
     request: &Request,
     source: R,
     map: Option<M>,
@@ -130,18 +155,13 @@ fn analyse_source<R: Read + Seek, M: Read + Seek>(
         })),
     });
     timer.begin(Phase::Report);
-    let profiles = analysis
-        .model
-        .as_ref()
-        .map(|model| municipality_profiles(&read.cohort, model))
-        .unwrap_or_default();
     let report = JsonReport::new(&read, &analysis, Language::English).with_window_and_mapping(
         rows_outside_window,
         request.permit_years,
         map_name,
     );
     let curves = analysis.cohorts.iter().map(CurvePoints::of).collect();
-    Response::Results(Box::new(WebResult {
+    let result = WebResult {
         source_name: request.source_name.clone(),
         format: read.format.clone(),
         report,
@@ -149,9 +169,12 @@ fn analyse_source<R: Read + Seek, M: Read + Seek>(
         warnings: read.warnings.clone(),
         model_error: analysis.model.as_ref().err().cloned(),
         curves,
-        profiles,
         phases: timer.finish(),
-    }))
+    };
+    if let Ok(model) = analysis.model {
+        state.last = Some((read.cohort, model));
+    }
+    Response::Results(Box::new(result))
 }
 
 #[cfg(test)]
@@ -182,7 +205,9 @@ mod tests {
             to: None,
         };
         let mut responses = Vec::new();
+        let mut state = WorkerState::default();
         perform(
+            &mut state,
             &analyse,
             Some(std::io::Cursor::new(demo_csv(DEFAULT_SEED))),
             Some(std::io::Cursor::new(
@@ -214,6 +239,7 @@ mod tests {
     fn the_demo_request_gives_progress_then_72_ranked_municipalities() {
         let mut responses = Vec::new();
         perform::<std::io::Cursor<Vec<u8>>>(
+            &mut WorkerState::default(),
             &request(Action::AnalyseDemo),
             None,
             None,
@@ -246,6 +272,7 @@ mod tests {
         let text = "municipality;permit_date;end_date;outcome;age;grade\n";
         let mut responses = Vec::new();
         perform(
+            &mut WorkerState::default(),
             &request(Action::Inspect),
             Some(std::io::Cursor::new(text.as_bytes())),
             None,
@@ -283,6 +310,7 @@ mod tests {
 
         let mut responses = Vec::new();
         perform(
+            &mut WorkerState::default(),
             &request(Action::Analyse),
             Some(std::io::Cursor::new(b"a,b\n1,2\n")),
             None,

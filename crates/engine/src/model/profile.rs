@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cohort::{Cohort, CovariateValues};
 use crate::model::intervals::Z_95;
-use crate::model::{RankingModel, RestrictedMean};
+use crate::model::{RankedMunicipality, RankingModel, RestrictedMean};
 use crate::survival::tables::kaplan_meier_of;
 
 /// One line of the covariate mix.
@@ -36,83 +36,118 @@ pub struct MunicipalityProfile {
     pub mix: Vec<MixRow>,
 }
 
-/// The drill-down of every ranked municipality, in rank order.
-///
-/// Cost: the national mix is counted once, each municipality's mix in one pass over its own
-/// spells, and the expected curve takes one `exp` per spell for c = e^η and one per spell
-/// and grid point for S; Λ̂₀ on the grid is computed once. (Counting the national mix per
-/// municipality and level made this 18 s of a 1 M-spell analysis in the browser.)
+/// The drill-down of every ranked municipality, in rank order (see [`municipality_profile`]
+/// for one; the web app asks for each when it is opened).
 pub fn municipality_profiles(cohort: &Cohort, model: &RankingModel) -> Vec<MunicipalityProfile> {
-    let horizon = model.options.horizon_months;
-    let restricted_mean = RestrictedMean::new(&model.boundaries, &model.hazard);
-    let spells_of = cohort.spells_by_municipality();
-    let grid: Vec<f64> = (0..=96)
-        .map(|step| horizon * f64::from(step) / 96.0)
-        .collect();
-    let cumulative_on_grid: Vec<f64> = grid
-        .iter()
-        .map(|&t| restricted_mean.cumulative_hazard(t))
-        .collect();
-    let beta = model.coefficients_vector();
-    let national = mix_of(
-        cohort,
-        (0..cohort.n_spells()).collect::<Vec<_>>().as_slice(),
-    );
+    let context = ProfileContext::new(cohort, model);
     model
         .ranking
         .iter()
-        .map(|row| {
-            let spells = &spells_of[row.municipality_index];
-            let km = kaplan_meier_of(cohort, spells);
-            let mut time = vec![0.0];
-            let mut cumulative = vec![0.0];
-            let (mut lower, mut upper) = (vec![Some(0.0)], vec![Some(0.0)]);
-            for j in 0..km.time.len() {
-                if km.time[j] > horizon {
-                    break;
-                }
-                time.push(km.time[j]);
-                cumulative.push(1.0 - km.survival[j]);
-                let limits = km.cumulative_limits(j, Z_95);
-                lower.push(limits.map(|l| l.0));
-                upper.push(limits.map(|l| l.1));
-            }
-            // S(t) = exp(−e^η Λ̂₀(t)), summed over the spells in their order at every t.
-            let mut survival_totals = vec![0.0; grid.len()];
-            for &i in spells {
-                let c = (model.design.linear_predictor(i, &beta) + row.fitted_effect).exp();
-                for (total, &cumulative) in survival_totals.iter_mut().zip(&cumulative_on_grid) {
-                    *total += (-c * cumulative).exp();
-                }
-            }
-            let expected_cumulative = survival_totals
-                .iter()
-                .map(|total| 1.0 - total / spells.len() as f64)
-                .collect();
-            let own = mix_of(cohort, spells);
-            MunicipalityProfile {
-                municipality: row.municipality.clone(),
-                time,
-                cumulative,
-                lower,
-                upper,
-                expected_time: grid.clone(),
-                expected_cumulative,
-                mix: own
-                    .into_iter()
-                    .zip(&national)
-                    .map(
-                        |((covariate, level, municipality), (_, _, national))| MixRow {
-                            covariate,
-                            level,
-                            municipality,
-                            national: *national,
-                        },
-                    )
-                    .collect(),
-            }
-        })
+        .map(|row| context.profile(row))
         .collect()
+}
+
+/// The drill-down of the ranked municipality `name`; `None` when it is not ranked.
+pub fn municipality_profile(
+    cohort: &Cohort,
+    model: &RankingModel,
+    name: &str,
+) -> Option<MunicipalityProfile> {
+    let row = model.ranking.iter().find(|r| r.municipality == name)?;
+    Some(ProfileContext::new(cohort, model).profile(row))
+}
+
+/// What every drill-down shares: the grid, Λ̂₀ on it, β̂, each municipality's spells and the
+/// national mix.
+///
+/// Cost: the national mix is counted once, each municipality's mix in one pass over its own
+/// spells, and the expected curve takes one `exp` per spell for c = e^η and one per spell
+/// and grid point for S. (Counting the national mix per municipality and level made this
+/// 18 s of a 1 M-spell analysis in the browser.)
+struct ProfileContext<'a> {
+    cohort: &'a Cohort,
+    model: &'a RankingModel,
+    grid: Vec<f64>,
+    cumulative_on_grid: Vec<f64>,
+    beta: Vec<f64>,
+    spells_of: Vec<Vec<usize>>,
+    national: Vec<(String, Option<String>, f64)>,
+}
+
+impl<'a> ProfileContext<'a> {
+    fn new(cohort: &'a Cohort, model: &'a RankingModel) -> ProfileContext<'a> {
+        let horizon = model.options.horizon_months;
+        let restricted_mean = RestrictedMean::new(&model.boundaries, &model.hazard);
+        let grid: Vec<f64> = (0..=96)
+            .map(|step| horizon * f64::from(step) / 96.0)
+            .collect();
+        let cumulative_on_grid = grid
+            .iter()
+            .map(|&t| restricted_mean.cumulative_hazard(t))
+            .collect();
+        ProfileContext {
+            cohort,
+            model,
+            grid,
+            cumulative_on_grid,
+            beta: model.coefficients_vector(),
+            spells_of: cohort.spells_by_municipality(),
+            national: mix_of(cohort, &(0..cohort.n_spells()).collect::<Vec<_>>()),
+        }
+    }
+
+    fn profile(&self, row: &RankedMunicipality) -> MunicipalityProfile {
+        let (cohort, model) = (self.cohort, self.model);
+        let horizon = model.options.horizon_months;
+        let spells = &self.spells_of[row.municipality_index];
+        let km = kaplan_meier_of(cohort, spells);
+        let mut time = vec![0.0];
+        let mut cumulative = vec![0.0];
+        let (mut lower, mut upper) = (vec![Some(0.0)], vec![Some(0.0)]);
+        for j in 0..km.time.len() {
+            if km.time[j] > horizon {
+                break;
+            }
+            time.push(km.time[j]);
+            cumulative.push(1.0 - km.survival[j]);
+            let limits = km.cumulative_limits(j, Z_95);
+            lower.push(limits.map(|l| l.0));
+            upper.push(limits.map(|l| l.1));
+        }
+        // S(t) = exp(−e^η Λ̂₀(t)), summed over the spells in their order at every t.
+        let mut survival_totals = vec![0.0; self.grid.len()];
+        for &i in spells {
+            let c = (model.design.linear_predictor(i, &self.beta) + row.fitted_effect).exp();
+            for (total, &cumulative) in survival_totals.iter_mut().zip(&self.cumulative_on_grid) {
+                *total += (-c * cumulative).exp();
+            }
+        }
+        let expected_cumulative = survival_totals
+            .iter()
+            .map(|total| 1.0 - total / spells.len() as f64)
+            .collect();
+        MunicipalityProfile {
+            municipality: row.municipality.clone(),
+            time,
+            cumulative,
+            lower,
+            upper,
+            expected_time: self.grid.clone(),
+            expected_cumulative,
+            mix: mix_of(cohort, spells)
+                .into_iter()
+                .zip(&self.national)
+                .map(
+                    |((covariate, level, municipality), (_, _, national))| MixRow {
+                        covariate,
+                        level,
+                        municipality,
+                        national: *national,
+                    },
+                )
+                .collect(),
+        }
+    }
 }
 
 /// Shares of each categorical level and means of each numeric covariate among `spells`
@@ -176,6 +211,13 @@ mod tests {
         };
         let profiles = municipality_profiles(&read.cohort, &model);
         assert_eq!(profiles.len(), 72);
+        // One asked for by name is the same as the list's.
+        let odense = profiles.iter().find(|p| p.municipality == "Odense");
+        assert_eq!(
+            municipality_profile(&read.cohort, &model, "Odense").as_ref(),
+            odense
+        );
+        assert_eq!(municipality_profile(&read.cohort, &model, "Atlantis"), None);
         let (first, row) = (&profiles[0], &model.ranking[0]);
         assert_eq!(first.municipality, row.municipality);
         // The expected curve integrates to the expected RMST: ∫₀ᴴ (1 − F) dt ≈ expected_months.
