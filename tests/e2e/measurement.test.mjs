@@ -59,7 +59,18 @@ test('self-support only in 2001–2003, compared with the whole period: the CLI 
   const session = await recordingPage(browser);
   const page = session.page;
   try {
+    // The earlier measurement: the whole period (the demo as loaded), exported as the
+    // page's own Danish ranking CSV.
     await page.goto(server.url);
+    await page.getByRole('button', { name: 'Indlæs demodata' }).click();
+    await page.locator('#ranking-table tbody tr').first().waitFor({ timeout: 120_000 });
+    const [earlier] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Hent rangordningen (CSV)' }).click(),
+    ]);
+    assert.equal(earlier.suggestedFilename(), 'kommunebench-rangordning.csv');
+    const earlierCsv = await readFile(await earlier.path());
+    await page.getByRole('button', { name: 'Start forfra' }).click();
     await assertAccessible(page, 'the start page');
     await page.locator('#spell-file').setInputFiles({
       name: 'demo.csv',
@@ -103,11 +114,12 @@ test('self-support only in 2001–2003, compared with the whole period: the CLI 
     assert.ok(options.includes('tilladelsesår 2001-2003'), options);
     assert.ok((await page.locator('.summary').textContent()).includes(measured.national.spells.toLocaleString('da-DK')));
 
-    // The earlier measurement: the whole period's JSON. The table gains the change of rank.
+    // The earlier measurement: the whole period's ranking as the page exported it (the CLI's
+    // `--compare` took the whole period's JSON: the same ranks). The table gains the change.
     await page.locator('#previous-file').setInputFiles({
-      name: 'hele-perioden.json',
-      mimeType: 'application/json',
-      buffer: await readFile(DEMO_JSON),
+      name: 'hele-perioden.csv',
+      mimeType: 'text/csv',
+      buffer: earlierCsv,
     });
     await page.locator('#ranking-table td.rank-change').first().waitFor({ timeout: 30_000 });
     const compared = await rankingRows(page);
@@ -118,7 +130,7 @@ test('self-support only in 2001–2003, compared with the whole period: the CLI 
     }
     const summary = await page.locator('#summary-heading ~ p').allTextContents();
     assert.ok(
-      summary.some((p) => p.startsWith('Sammenlignet med den tidligere måling (hele-perioden.json)')),
+      summary.some((p) => p.startsWith('Sammenlignet med den tidligere måling (hele-perioden.csv)')),
       summary.join('\n'),
     );
     await assertAccessible(page, 'the results');
