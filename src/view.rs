@@ -20,6 +20,20 @@ pub enum SortKey {
 
 /// The rows of `ranking` to show, in order: those whose name contains `search`
 /// (case-insensitive), sorted by `key`, ascending or not; ties by rank.
+/// Rows of the ranking table per page.
+pub const RANKING_PAGE_ROWS: usize = 100;
+
+/// The positions of `page` (from 0) among `n_rows` rows, pages of [`RANKING_PAGE_ROWS`]; a
+/// page beyond the last shows the last.
+pub fn page_rows(n_rows: usize, page: usize) -> std::ops::Range<usize> {
+    if n_rows == 0 {
+        return 0..0;
+    }
+    let page = page.min((n_rows - 1) / RANKING_PAGE_ROWS);
+    let start = page * RANKING_PAGE_ROWS;
+    start..(start + RANKING_PAGE_ROWS).min(n_rows)
+}
+
 pub fn visible_rows(
     ranking: &[JsonRanked],
     search: &str,
@@ -475,6 +489,16 @@ mod tests {
     fn percentages_follow_the_language() {
         assert_eq!(percent(Lang::Da, 0.3176, 1), "31,8 %");
         assert_eq!(percent(Lang::En, 0.3176, 0), "32 %");
+    }
+
+    #[test]
+    fn pages_hold_a_hundred_rows_and_the_last_the_rest() {
+        assert_eq!(page_rows(0, 0), 0..0);
+        assert_eq!(page_rows(72, 0), 0..72);
+        assert_eq!(page_rows(250, 1), 100..200);
+        assert_eq!(page_rows(250, 2), 200..250);
+        assert_eq!(page_rows(250, 9), 200..250);
+        assert_eq!(page_rows(200, 2), 100..200);
     }
 
     /// The demo's results, as the worker sends them.

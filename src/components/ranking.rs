@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use crate::download::{download, download_bytes};
 use crate::i18n::Lang;
 use crate::view::{
-    mark, percent, rank_change_text, rank_interval_text, ranking_in_view, visible_rows, EffectView,
-    Mark, SortKey,
+    mark, page_rows, percent, rank_change_text, rank_interval_text, ranking_in_view, visible_rows,
+    EffectView, Mark, SortKey, RANKING_PAGE_ROWS,
 };
 use crate::worker::protocol::WebResult;
 
@@ -22,6 +22,22 @@ pub(crate) fn RankingTable(
     let texts = move || lang.get().texts();
     let search = RwSignal::new(String::new());
     let sort = RwSignal::new((SortKey::Rank, true));
+    // The table shows one page of rows: thousands of ranked units (job centres, districts)
+    // must not become one long main-thread task or a wall of rows.
+    let page = RwSignal::new(0usize);
+    let n_visible = {
+        let result = result.clone();
+        Memo::new(move |_| {
+            let (key, ascending) = sort.get();
+            visible_rows(
+                &ranking_in_view(&result.report.ranking, effect_view.get()),
+                &search.get(),
+                key,
+                ascending,
+            )
+            .len()
+        })
+    };
     let n_ranked = result.report.ranking.len();
     // MODEL.md §9: with an earlier measurement the table gains the change of rank.
     let compared = result.report.comparison.is_some();
@@ -42,14 +58,17 @@ pub(crate) fn RankingTable(
                 <button
                     type="button"
                     class="sort"
-                    on:click=move |_| sort.update(|(current, ascending)| {
-                        if *current == key {
-                            *ascending = !*ascending;
-                        } else {
-                            *current = key;
-                            *ascending = true;
-                        }
-                    })
+                    on:click=move |_| {
+                        page.set(0);
+                        sort.update(|(current, ascending)| {
+                            if *current == key {
+                                *ascending = !*ascending;
+                            } else {
+                                *current = key;
+                                *ascending = true;
+                            }
+                        })
+                    }
                 >
                     {move || label(lang.get())}
                 </button>
@@ -70,9 +89,14 @@ pub(crate) fn RankingTable(
             if rows.is_empty() {
                 return view! { <tr><td colspan=n_columns>{t.no_matches}</td></tr> }.into_any();
             }
-            let rows = rows
-                .into_iter()
-                .map(|i| {
+            let shown = page_rows(rows.len(), page.get());
+            let first_index = shown.start;
+            let rows = rows[shown]
+                .iter()
+                .enumerate()
+                .map(|(position, &i)| {
+                    // Row 1 is the header; the data rows follow, page by page.
+                    let row_index = (first_index + position + 2).to_string();
                     let row = &ranking[i];
                     let marked = mark(row.rank, n_ranked);
                     let badge = match marked {
@@ -82,7 +106,7 @@ pub(crate) fn RankingTable(
                     };
                     let p_title = row.p_value.map(|p| format!("p = {}", lang.format_number(p, 3))).unwrap_or_default();
                     view! {
-                        <tr class:fastest=marked == Some(Mark::Fastest) class:slowest=marked == Some(Mark::Slowest)>
+                        <tr aria-rowindex=row_index class:fastest=marked == Some(Mark::Fastest) class:slowest=marked == Some(Mark::Slowest)>
                             <td class="numeric">{row.rank.to_string()}</td>
                             <th scope="row">
                                 <button type="button" class="link municipality" on:click={
@@ -134,7 +158,7 @@ pub(crate) fn RankingTable(
             let months =
                 |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |v| lang.format_number(v, 3));
             view! {
-                <tr class="national">
+                <tr class="national" aria-rowindex=move || (n_visible.get() + 2).to_string()>
                     <td></td>
                     <th scope="row">{lang.texts().national_row}</th>
                     <td class="numeric">{months(national.observed_months)}</td>
@@ -183,13 +207,16 @@ pub(crate) fn RankingTable(
                     id="ranking-search"
                     type="search"
                     prop:value=move || search.get()
-                    on:input=move |event| search.set(event_target_value(&event))
+                    on:input=move |event| {
+                        page.set(0);
+                        search.set(event_target_value(&event));
+                    }
                 />
             </p>
             <div class="table-scroll">
-                <table id="ranking-table" class="data">
+                <table id="ranking-table" class="data" aria-rowcount=move || (n_visible.get() + 2).to_string()>
                     <thead>
-                        <tr>
+                        <tr aria-rowindex="1">
                             {header(SortKey::Rank, |l| l.texts().th_rank, true)}
                             {header(SortKey::Municipality, |l| l.texts().th_municipality, false)}
                             {header(SortKey::Observed, |l| l.texts().th_observed, true)}
@@ -210,6 +237,24 @@ pub(crate) fn RankingTable(
                     <tfoot>{national}</tfoot>
                 </table>
             </div>
+            {move || {
+                let total = n_visible.get();
+                (total > RANKING_PAGE_ROWS).then(|| {
+                    let shown = page_rows(total, page.get());
+                    let last_page = (total - 1) / RANKING_PAGE_ROWS;
+                    view! {
+                        <nav class="pager" aria-label=move || texts().pager_label>
+                            <button type="button" class="button secondary" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>
+                                {move || texts().pager_previous}
+                            </button>
+                            <span role="status">{lang.get().rows_of(shown.start + 1, shown.end, total)}</span>
+                            <button type="button" class="button secondary" disabled={move || page.get() >= last_page} on:click={move |_| page.update(|p| *p = (*p + 1).min(last_page))}>
+                                {move || texts().pager_next}
+                            </button>
+                        </nav>
+                    }
+                })
+            }}
             <p class="legend">{move || texts().stars_legend}</p>
             <p class="legend">{move || texts().rank_interval_legend}</p>
             <p class="actions">

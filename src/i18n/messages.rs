@@ -181,3 +181,13 @@ impl Lang {
         }
     }
 }
+
+impl Lang {
+    /// "Rows 101–200 of 1,234" under a paged table.
+    pub fn rows_of(self, first: usize, last: usize, total: usize) -> String {
+        match self {
+            Lang::Da => format!("Række {first}–{last} af {}", self.format_count(total)),
+            Lang::En => format!("Rows {first}–{last} of {}", self.format_count(total)),
+        }
+    }
+}

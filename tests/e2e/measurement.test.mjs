@@ -198,3 +198,34 @@ test('the method page opens from the start page, in both languages, and prints',
     await session.close();
   }
 });
+
+test('a ranking of 300 municipalities is paged, with its full row count for screen readers', async () => {
+  const session = await recordingPage(browser);
+  const page = session.page;
+  try {
+    await page.goto(server.url);
+    await page.locator('#spell-file').setInputFiles(process.env.KB_MANY_CSV);
+    await page.getByRole('heading', { name: 'Kolonner og indstillinger' }).waitFor({ timeout: 60_000 });
+    await page.getByLabel('Mindste antal forløb for at blive rangordnet').fill('30');
+    await page.getByRole('button', { name: 'Analysér' }).click();
+    await page.locator('#ranking-table tbody tr').first().waitFor({ timeout: 120_000 });
+    const total = Number(await page.locator('.results').getAttribute('data-n-ranked'));
+    assert.ok(total > 200, `${total} ranked`);
+    assert.equal(await page.locator('#ranking-table tbody tr').count(), 100);
+    // Header + every ranked row + the national row.
+    assert.equal(await page.locator('#ranking-table').getAttribute('aria-rowcount'), String(total + 2));
+    assert.equal(await page.locator('.pager [role=status]').textContent(), `Række 1–100 af ${total}`);
+    await page.getByRole('button', { name: 'Næste 100' }).click();
+    const first = page.locator('#ranking-table tbody tr').first();
+    assert.equal(await first.getAttribute('aria-rowindex'), '102');
+    assert.equal((await first.locator('td').first().textContent()).trim(), '101');
+    // A search starts again on the first page.
+    await page.getByLabel('Søg kommune').fill('Kommune 0000');
+    assert.ok((await page.locator('#ranking-table tbody tr').count()) <= 10);
+    assert.equal(await page.locator('.pager').count(), 0);
+    await assertAccessible(page, 'a paged ranking');
+    assert.deepEqual(session.errors, [], 'no console errors');
+  } finally {
+    await session.close();
+  }
+});

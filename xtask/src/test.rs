@@ -143,6 +143,24 @@ pub fn main(args: &[String]) -> Result<(), String> {
             ]),
         ),
         (
+            "a file of 300 municipalities for the e2e tests",
+            Kind::Check,
+            Cmd::new("cargo").args([
+                "run",
+                "-q",
+                "-p",
+                "kommunebench-cli",
+                "--",
+                "synthetic",
+                "--spells",
+                "40000",
+                "--municipalities",
+                "300",
+                "--out",
+                "target/e2e/many.csv",
+            ]),
+        ),
+        (
             "CLI analysis of the demo with MODEL.md §9's choices",
             Kind::Check,
             Cmd::new("cargo").args([
@@ -181,6 +199,10 @@ pub fn main(args: &[String]) -> Result<(), String> {
                 .env(
                     "KB_DEMO_JSON",
                     crate::project_root().join("target/e2e/demo.json"),
+                )
+                .env(
+                    "KB_MANY_CSV",
+                    crate::project_root().join("target/e2e/many.csv"),
                 )
                 .env(
                     "KB_DEMO_MEASURED_JSON",
