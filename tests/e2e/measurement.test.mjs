@@ -79,7 +79,7 @@ test('self-support only in 2001–2003, compared with the whole period: the CLI 
     });
     await page.getByRole('heading', { name: 'Kolonner og indstillinger' }).waitFor({ timeout: 60_000 });
     // Focus moves to the new step's heading.
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'columns-heading');
+    await page.waitForFunction(() => document.activeElement?.id === 'columns-heading', null, { timeout: 5_000 });
     assert.ok((await page.locator('details.help').textContent()).includes('permit_date'));
     await assertAccessible(page, 'the columns step');
 
@@ -138,7 +138,7 @@ test('self-support only in 2001–2003, compared with the whole period: the CLI 
     // The method page from the results, and back to them.
     await page.getByRole('link', { name: 'Metode' }).click();
     await page.getByRole('heading', { name: 'Metode: sådan måler kommunebench' }).waitFor();
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'method-heading');
+    await page.waitForFunction(() => document.activeElement?.id === 'method-heading', null, { timeout: 5_000 });
     assert.ok((await page.locator('.method').textContent()).includes('Benjamini–Hochberg'));
     await assertAccessible(page, 'the method page');
     await page.getByRole('button', { name: 'Tilbage' }).click();
@@ -192,7 +192,7 @@ test('the method page opens from the start page, in both languages, and prints',
     await page.emulateMedia({ media: 'screen' });
     await page.getByRole('button', { name: 'Back' }).click();
     assert.ok(await page.getByRole('heading', { name: 'Load spell data' }).isVisible());
-    await page.waitForFunction(() => document.activeElement?.id === 'upload-heading');
+    await page.waitForFunction(() => document.activeElement?.id === 'upload-heading', null, { timeout: 5_000 });
     assert.deepEqual(session.errors, [], 'no console errors');
   } finally {
     await session.close();
