@@ -66,6 +66,11 @@ mod browser {
             std::cell::RefCell::default();
     }
 
+    /// The slice of the `File` read per `FileReaderSync` call: each call crosses into
+    /// JavaScript and copies, so few and large (`cargo xtask bench browser`: 1 MiB slices
+    /// spent about half the read of a 90 MB file in the calls).
+    const SLICE_BYTES: usize = 8 << 20;
+
     fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         let mut reply = |response: Response| post(scope, &response);
         let request: Request = match serde_wasm_bindgen::from_value(data.clone()) {
@@ -78,15 +83,14 @@ mod browser {
         let file = js_sys::Reflect::get(data, &JsValue::from_str("file"))
             .ok()
             .and_then(|f| f.dyn_into::<Blob>().ok());
-        // Slices of 1 MiB: each FileReaderSync call crosses into JavaScript, so few and large.
         let source = file
             .and_then(|blob| BlobSource::new(blob).ok())
-            .map(|source| std::io::BufReader::with_capacity(1 << 20, source));
+            .map(|source| std::io::BufReader::with_capacity(SLICE_BYTES, source));
         let map = js_sys::Reflect::get(data, &JsValue::from_str("map"))
             .ok()
             .and_then(|f| f.dyn_into::<Blob>().ok())
             .and_then(|blob| BlobSource::new(blob).ok())
-            .map(|source| std::io::BufReader::with_capacity(1 << 20, source));
+            .map(|source| std::io::BufReader::with_capacity(SLICE_BYTES, source));
         let mut clock = || js_sys::Date::now() / 1000.0;
         STATE.with_borrow_mut(|state| {
             kommunebench_web::worker::work::perform(
