@@ -410,6 +410,7 @@ fn measurement_options_and_a_comparison_with_the_own_export() {
         String::from_utf8_lossy(&whole.stderr)
     );
 
+    let compared_csv = scratch("compared.csv");
     let json = json_of(
         &file,
         &[
@@ -419,8 +420,22 @@ fn measurement_options_and_a_comparison_with_the_own_export() {
             "2001-2003",
             "--compare",
             earlier_csv.to_str().expect("a UTF-8 path"),
+            "--csv",
+            compared_csv.to_str().expect("a UTF-8 path"),
         ],
     );
+    // The export carries the comparison too (its last two columns).
+    let csv = std::fs::read_to_string(&compared_csv).expect("the CSV was written");
+    let mut lines = csv.lines();
+    assert!(lines
+        .next()
+        .is_some_and(|h| h.ends_with(";tidligere_rang;rangaendring")));
+    let first = lines.next().expect("a ranked row");
+    let cells: Vec<&str> = first.split(';').collect();
+    let row = &json["ranking"][0];
+    let shown = |v: &serde_json::Value| v.as_i64().map_or(String::new(), |n| n.to_string());
+    assert_eq!(cells[cells.len() - 2], shown(&row["previous_rank"]));
+    assert_eq!(cells[cells.len() - 1], shown(&row["rank_change"]));
     assert_eq!(json["options"]["success"], "self_support");
     assert_eq!(json["options"]["permit_years"], "2001-2003");
     assert_eq!(json["options"]["compare"], "earlier-rangordning.csv");

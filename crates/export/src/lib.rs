@@ -32,8 +32,9 @@ pub enum Cell {
     Empty,
 }
 
-/// The ranking's columns: table 4, then MODEL.md §7–§8 (every field of the JSON ranking).
-const N_COLUMNS: usize = 17;
+/// The ranking's columns: table 4, then MODEL.md §7–§9 (every field of the JSON ranking;
+/// the comparison's two are empty without an earlier measurement).
+const N_COLUMNS: usize = 19;
 
 fn header(language: Language) -> [&'static str; N_COLUMNS] {
     match language {
@@ -55,6 +56,8 @@ fn header(language: Language) -> [&'static str; N_COLUMNS] {
             "krympet_rang",
             "rang_95_nedre",
             "rang_95_oevre",
+            "tidligere_rang",
+            "rangaendring",
         ],
         Language::English => [
             "rank",
@@ -74,6 +77,8 @@ fn header(language: Language) -> [&'static str; N_COLUMNS] {
             "shrunken_rank",
             "rank_interval_low",
             "rank_interval_high",
+            "previous_rank",
+            "rank_change",
         ],
     }
 }
@@ -104,6 +109,8 @@ fn rows(report: &JsonReport, language: Language) -> Vec<[Cell; N_COLUMNS]> {
                 count(r.shrunken_rank),
                 count(r.rank_interval.map(|[lo, _]| lo)),
                 count(r.rank_interval.map(|[_, hi]| hi)),
+                count(r.previous_rank),
+                optional(r.rank_change.map(|c| c as f64)),
             ]
         })
         .collect();
@@ -121,6 +128,8 @@ fn rows(report: &JsonReport, language: Language) -> Vec<[Cell; N_COLUMNS]> {
         Cell::Empty,
         Cell::Number(national.spells as f64),
         Cell::Number(national.completed_share),
+        Cell::Empty,
+        Cell::Empty,
         Cell::Empty,
         Cell::Empty,
         Cell::Empty,
