@@ -71,8 +71,23 @@ mod browser {
     /// spent about half the read of a 90 MB file in the calls).
     const SLICE_BYTES: usize = 8 << 20;
 
+    /// The size of this worker's wasm linear memory, in bytes.
+    fn linear_memory_bytes() -> Option<f64> {
+        let memory = wasm_bindgen::memory()
+            .dyn_into::<js_sys::WebAssembly::Memory>()
+            .ok()?;
+        let buffer = memory.buffer().dyn_into::<js_sys::ArrayBuffer>().ok()?;
+        Some(f64::from(buffer.byte_length()))
+    }
+
     fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
-        let mut reply = |response: Response| post(scope, &response);
+        let mut reply = |mut response: Response| {
+            // The worker's linear memory only grows: its size now is its peak so far.
+            if let Response::Results(result) = &mut response {
+                result.worker_memory_bytes = linear_memory_bytes();
+            }
+            post(scope, &response)
+        };
         let request: Request = match serde_wasm_bindgen::from_value(data.clone()) {
             Ok(request) => request,
             Err(error) => {

@@ -136,6 +136,11 @@ pub(crate) fn ModelDetails(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> im
                 model.stage_two.iter().map(|c| (c.term.as_str(), c.estimate, c.se)),
             )}
             {phase_table(lang, &result.phases)}
+            {result.worker_memory_bytes.map(|bytes| view! {
+                <p class="hint" id="worker-memory">
+                    {format!("{}: {} MB", t.worker_memory_label, lang.format_count((bytes / 1e6).round() as usize))}
+                </p>
+            })}
         }
         .into_any()
     };

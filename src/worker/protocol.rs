@@ -181,4 +181,7 @@ pub struct WebResult {
     pub curves: Vec<CurvePoints>,
     /// The seconds of each step in the worker (the page adds its own).
     pub phases: PhaseTimes,
+    /// The worker's wasm memory after the analysis (it only grows, so this is its peak);
+    /// set by the worker's glue, `None` natively.
+    pub worker_memory_bytes: Option<f64>,
 }

@@ -170,6 +170,7 @@ fn analyse_source<R: Read + Seek, M: Read + Seek>(
         model_error: analysis.model.as_ref().err().cloned(),
         curves,
         phases: timer.finish(),
+        worker_memory_bytes: None,
     };
     if let Ok(model) = analysis.model {
         state.last = Some((read.cohort, model));

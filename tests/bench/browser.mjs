@@ -44,8 +44,9 @@ try {
       rows.map((row) => [...row.querySelectorAll('th, td')].map((c) => c.textContent.trim())),
     );
     const memory = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? null);
+    const workerMemory = await page.locator('#worker-memory').textContent();
     const fileToTable = (columns - chosen) / 1000 + analyseMs / 1000;
-    console.log(`browser ${basename(file)}: file → columns ${((columns - chosen) / 1000).toFixed(2)} s, analyse → table ${(analyseMs / 1000).toFixed(2)} s (in the page), file → table ${fileToTable.toFixed(2)} s; longest main-thread task ${longest.toFixed(0)} ms; page JS heap ${memory === null ? '?' : (memory / 1e6).toFixed(0) + ' MB'}`);
+    console.log(`browser ${basename(file)}: file → columns ${((columns - chosen) / 1000).toFixed(2)} s, analyse → table ${(analyseMs / 1000).toFixed(2)} s (in the page), file → table ${fileToTable.toFixed(2)} s; longest main-thread task ${longest.toFixed(0)} ms; page JS heap ${memory === null ? '?' : (memory / 1e6).toFixed(0) + ' MB'}; ${workerMemory}`);
     for (const [phase, seconds, share] of phases) console.log(`  ${phase}: ${seconds} s (${share})`);
     if (session.errors.length > 0) console.log(`  errors: ${session.errors.join(' | ')}`);
     await session.close();

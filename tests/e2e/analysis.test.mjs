@@ -120,6 +120,9 @@ test('the demo data: 72 ranked municipalities with the numbers of `kommunebench 
     assert.ok(phases.some((row) => row.startsWith('Trin 1: Newton-iterationer')));
     const total = Number((await session.page.locator('#phase-table tfoot td').first().textContent()).replace(',', '.'));
     assert.ok(total > 0, `total ${total}`);
+    // The worker's peak memory (its wasm memory only grows).
+    const memory = /: ([\d.]+) MB$/.exec(await session.page.locator('#worker-memory').textContent());
+    assert.ok(memory && Number(memory[1].replace('.', '')) > 1, 'the worker memory is shown');
 
     // The ranking as CSV: BOM, `;`, decimal comma, the same numbers as the CLI's JSON.
     const [csvDownload] = await Promise.all([
