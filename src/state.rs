@@ -190,6 +190,7 @@ pub fn build_request(
         success: choices.success,
         permit_years: choices.permit_years,
         map_name: None,
+        export: None,
     }
 }
 

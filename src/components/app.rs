@@ -8,13 +8,15 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::*;
-use crate::download::download;
+use crate::download::{download, download_bytes};
 use crate::i18n::error_text;
 use crate::i18n::Lang;
 use crate::state::{build_request, ModelChoices, OptionField, OptionsForm, Stage};
 use crate::view::TEMPLATE_CSV;
 use crate::worker::client::WorkerClient;
-use crate::worker::protocol::{Action, ColumnInfo, Progress, Request, Response, WorkerError};
+use crate::worker::protocol::{
+    Action, ColumnInfo, ExportRequest, Progress, Request, Response, WorkerError,
+};
 use kommunebench_engine::progress::Phase;
 use kommunebench_engine::Role;
 
@@ -80,6 +82,8 @@ pub fn App() -> impl IntoView {
     let profiles: RwSignal<Vec<kommunebench_engine::model::profile::MunicipalityProfile>> =
         RwSignal::new(Vec::new());
     let profile_gone: RwSignal<Option<String>> = RwSignal::new(None);
+    // Why the Excel file could not be written (its writer runs in the worker).
+    let export_error: RwSignal<Option<String>> = RwSignal::new(None);
     // Why the earlier measurement could not be read (shown beside its file input).
     let compare_error: RwSignal<Option<WorkerError>> = RwSignal::new(None);
     // When the last request left for the worker (seconds since the epoch).
@@ -127,6 +131,17 @@ pub fn App() -> impl IntoView {
             }
         }
         Response::PreviousFailed(error) => compare_error.set(Some(error)),
+        Response::Xlsx { bytes, error } => match (bytes, error) {
+            (Some(bytes), _) => {
+                export_error.set(None);
+                download_bytes(
+                    &format!("{}.xlsx", lang.get_untracked().texts().ranking_file),
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    &bytes,
+                );
+            }
+            (None, error) => export_error.set(Some(error.unwrap_or_default())),
+        },
         Response::Profile {
             municipality,
             profile,
@@ -303,6 +318,16 @@ pub fn App() -> impl IntoView {
             input.set_value("");
         }
     };
+    let request_xlsx = Callback::new(move |()| {
+        if let Stage::Results(result) = stage.get_untracked() {
+            let mut request = with_defaults(Action::ExportXlsx, result.source_name.clone());
+            request.export = Some(Box::new(ExportRequest {
+                report: result.report.clone(),
+                danish: lang.get_untracked() == Lang::Da,
+            }));
+            send(request, None);
+        }
+    });
     let request_profile = Callback::new(move |municipality: String| {
         send(with_defaults(Action::Profile, municipality), None);
     });
@@ -467,7 +492,16 @@ pub fn App() -> impl IntoView {
                 }
                     .into_any(),
                 Stage::Results(result) => view! {
-                    <ResultsView lang=lang result=result profiles=profiles request_profile=request_profile />
+                    <ResultsView
+                        lang=lang
+                        result=result
+                        profiles=profiles
+                        request_profile=request_profile
+                        request_xlsx=request_xlsx
+                    />
+                    {move || export_error.get().map(|error| view! {
+                        <p class="field-error" role="alert">{format!("{} {error}", texts().export_failed)}</p>
+                    })}
                     {move || profile_gone.get().map(|name| view! {
                         <p class="note" role="status">{lang.get().profile_gone(&name)}</p>
                     })}

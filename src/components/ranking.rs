@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::download::{download, download_bytes};
+use crate::download::download;
 use crate::i18n::Lang;
 use crate::view::{
     mark, page_rows, percent, rank_change_text, rank_interval_text, ranking_in_view, visible_rows,
@@ -18,6 +18,7 @@ pub(crate) fn RankingTable(
     result: Arc<WebResult>,
     focus: RwSignal<String>,
     effect_view: RwSignal<EffectView>,
+    request_xlsx: Callback<()>,
 ) -> impl IntoView {
     let texts = move || lang.get().texts();
     let search = RwSignal::new(String::new());
@@ -184,19 +185,8 @@ pub(crate) fn RankingTable(
             );
         }
     };
-    let on_xlsx = {
-        let result = result.clone();
-        move |_| {
-            let lang = lang.get_untracked();
-            if let Ok(bytes) = kommunebench_export::ranking_xlsx(&result.report, lang.engine()) {
-                download_bytes(
-                    &format!("{}.xlsx", lang.texts().ranking_file),
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    &bytes,
-                );
-            }
-        }
-    };
+    // The xlsx writer lives in the worker (its wasm is not part of the page's first load).
+    let on_xlsx = move |_| request_xlsx.run(());
     view! {
         <section class="ranking" aria-labelledby="ranking-heading">
             <h3 id="ranking-heading">{move || texts().ranking_heading}</h3>

@@ -18,6 +18,8 @@ pub(crate) fn ResultsView(
     /// The drill-downs the worker has sent so far, and how to ask for one.
     profiles: RwSignal<Vec<MunicipalityProfile>>,
     request_profile: Callback<String>,
+    /// Asks the worker for the ranking as xlsx (it answers with the download).
+    request_xlsx: Callback<()>,
 ) -> impl IntoView {
     let texts = move || lang.get().texts();
     let report = &result.report;
@@ -142,7 +144,13 @@ pub(crate) fn ResultsView(
             {model_error}
             {switch}
             <SummaryText lang=lang result=result.clone() effect_view=effect_view />
-            <RankingTable lang=lang result=result.clone() focus=focus effect_view=effect_view />
+            <RankingTable
+                lang=lang
+                result=result.clone()
+                focus=focus
+                effect_view=effect_view
+                request_xlsx=request_xlsx
+            />
             <ProfileView
                 lang=lang
                 result=result.clone()

@@ -32,6 +32,8 @@ pub struct Request {
     pub permit_years: PermitYears,
     /// The mapping file's name (the `File` itself is attached beside, as `map`).
     pub map_name: Option<String>,
+    /// For `ExportXlsx` only.
+    pub export: Option<Box<ExportRequest>>,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -47,6 +49,16 @@ pub enum Action {
     /// The drill-down of the ranked municipality named in `source_name`, from the last
     /// analysis the worker kept.
     Profile,
+    /// The ranking of `export` as an Excel workbook: the xlsx writer lives in the worker's
+    /// wasm, which is fetched when the first analysis starts, not in the page's.
+    ExportXlsx,
+}
+
+/// The report to export as xlsx, and in which language.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ExportRequest {
+    pub report: JsonReport,
+    pub danish: bool,
 }
 
 /// What the worker answers.
@@ -68,6 +80,11 @@ pub enum Response {
     Previous(PreviousRanking),
     /// The earlier measurement could not be read (the results stay).
     PreviousFailed(WorkerError),
+    /// The workbook of `ExportXlsx`, or why it could not be written.
+    Xlsx {
+        bytes: Option<Vec<u8>>,
+        error: Option<String>,
+    },
     /// A municipality's drill-down; `None` when the worker no longer holds the analysis.
     Profile {
         municipality: String,

@@ -62,6 +62,28 @@ pub fn perform<R: Read + Seek>(
                 post,
             )
         }
+        (Action::ExportXlsx, _) => match &request.export {
+            Some(export) => {
+                let language = if export.danish {
+                    Language::Danish
+                } else {
+                    Language::English
+                };
+                match kommunebench_export::ranking_xlsx(&export.report, language) {
+                    Ok(bytes) => Response::Xlsx {
+                        bytes: Some(bytes),
+                        error: None,
+                    },
+                    Err(error) => Response::Xlsx {
+                        bytes: None,
+                        error: Some(error.to_string()),
+                    },
+                }
+            }
+            None => Response::Failed(WorkerError::BadRequest(
+                "an export without a report".to_owned(),
+            )),
+        },
         (Action::Profile, _) => Response::Profile {
             municipality: request.source_name.clone(),
             profile: state.last.as_ref().and_then(|(cohort, model)| {
@@ -234,6 +256,50 @@ mod tests {
             .iter()
             .any(|r| r.municipality == "Herning-Ikast"));
         assert!(!report.ranking.iter().any(|r| r.municipality == "Herning"));
+    }
+
+    /// The xlsx export is written by the worker from the report the page sends.
+    #[test]
+    fn the_worker_writes_the_xlsx_of_a_report() {
+        let mut responses = Vec::new();
+        let mut state = WorkerState::default();
+        perform::<std::io::Cursor<Vec<u8>>>(
+            &mut state,
+            &request(Action::AnalyseDemo),
+            None,
+            None,
+            &mut || 0.0,
+            &mut |r| responses.push(r),
+        );
+        let Some(Response::Results(result)) = responses.pop() else {
+            panic!("results")
+        };
+        let mut export = request(Action::ExportXlsx);
+        export.export = Some(Box::new(crate::worker::protocol::ExportRequest {
+            report: result.report.clone(),
+            danish: true,
+        }));
+        perform::<std::io::Cursor<Vec<u8>>>(
+            &mut state,
+            &export,
+            None,
+            None,
+            &mut || 0.0,
+            &mut |r| responses.push(r),
+        );
+        let Some(Response::Xlsx {
+            bytes: Some(bytes),
+            error: None,
+        }) = responses.pop()
+        else {
+            panic!("a workbook")
+        };
+        // A zip (the workbook), as long as the export module's own (the creation time inside
+        // may differ).
+        assert_eq!(&bytes[..4], b"PK\x03\x04");
+        let own =
+            kommunebench_export::ranking_xlsx(&result.report, Language::Danish).expect("writes");
+        assert_eq!(bytes.len(), own.len());
     }
 
     #[test]
