@@ -260,19 +260,20 @@ fn option_values_are_checked() {
     assert!(error.message(Language::English).contains("1990-1995"));
 }
 
-/// Known moves: A 1→3 (▼ 2), B 2→1 (▲ 1), C 3→2 (▲ 1), D new, E only then. Common A, B, C:
-/// ranks now (3, 1, 2) and then (1, 2, 3): Pearson of (3,1,2) and (1,2,3) = −0.5.
+/// Known moves: "=A" 1→3 (▼ 2), B 2→1 (▲ 1), C 3→2 (▲ 1), D new, E only then. Common =A, B,
+/// C: ranks now (3, 1, 2) and then (1, 2, 3): Pearson of (3,1,2) and (1,2,3) = −0.5. "=A"
+/// is exported neutralised as "'=A".
 #[test]
 fn a_comparison_with_an_earlier_export_in_either_format() {
-    let current = [("B", 1), ("C", 2), ("A", 3), ("D", 4)];
+    let current = [("B", 1), ("C", 2), ("=A", 3), ("D", 4)];
     // The Danish CSV export: BOM, `;`, decimal comma, a neutralised name, the national row.
-    let csv = "\u{feff}rang;kommune;observeret_mdr\r\n1;\"'A\";30,5\r\n2;\"B\";31,0\r\n3;\"C\";32,0\r\n4;\"E\";33,0\r\n;\"Hele landet\";31,6\r\n";
+    let csv = "\u{feff}rang;kommune;observeret_mdr\r\n1;\"'=A\";30,5\r\n2;\"B\";31,0\r\n3;\"C\";32,0\r\n4;\"E\";33,0\r\n;\"Hele landet\";31,6\r\n";
     let previous = PreviousRanking::read(Cursor::new(csv.as_bytes().to_vec()), "marts-2005.csv")
         .unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(
         previous.ranks,
         [
-            ("A".to_owned(), 1),
+            ("=A".to_owned(), 1),
             ("B".to_owned(), 2),
             ("C".to_owned(), 3),
             ("E".to_owned(), 4)
@@ -286,13 +287,13 @@ fn a_comparison_with_an_earlier_export_in_either_format() {
     assert!((spearman + 0.5).abs() < 1e-15, "{spearman}");
 
     // The same ranking as a JSON report.
-    let json = r#"{"ranking":[{"rank":1,"municipality":"A"},{"rank":2,"municipality":"B"},{"rank":3,"municipality":"C"},{"rank":4,"municipality":"E"}]}"#;
+    let json = r#"{"ranking":[{"rank":1,"municipality":"=A"},{"rank":2,"municipality":"B"},{"rank":3,"municipality":"C"},{"rank":4,"municipality":"E"}]}"#;
     let from_json = PreviousRanking::read(Cursor::new(json.as_bytes().to_vec()), "marts.json")
         .unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(from_json.ranks, previous.ranks);
 
     // Below 3 common municipalities there is no correlation.
-    let (_, few) = compare(&[("A", 1), ("B", 2)], &previous);
+    let (_, few) = compare(&[("=A", 1), ("B", 2)], &previous);
     assert_eq!(few.spearman, None);
 
     // An export without a rank column is named.

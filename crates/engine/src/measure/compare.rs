@@ -157,7 +157,7 @@ fn read_exported_table<R: Read + Seek>(source: R) -> Result<Vec<(String, usize)>
         });
         match rank {
             Some(rank) => {
-                let name = name.strip_prefix('\'').unwrap_or(name);
+                let name = unneutralised(name);
                 ranks.push((name.to_owned(), rank));
             }
             None => {
@@ -177,6 +177,16 @@ fn read_exported_table<R: Read + Seek>(source: R) -> Result<Vec<(String, usize)>
         return Err(MeasureError::PreviousFile(ReadError::Empty));
     }
     Ok(ranks)
+}
+
+/// A name as it was before the export's formula neutralisation: the `'` it puts in front
+/// of text starting with `=`, `+`, `-`, `@`, a tab or a carriage return is removed; any other
+/// leading `'` belongs to the name.
+fn unneutralised(name: &str) -> &str {
+    match name.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => name,
+    }
 }
 
 /// Each current row's previous rank (in the order of `current`), and the comparison.
@@ -251,6 +261,14 @@ fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_neutralising_quote_is_removed() {
+        assert_eq!(unneutralised("'=HYPERLINK(\"x\")"), "=HYPERLINK(\"x\")");
+        assert_eq!(unneutralised("'-Nord"), "-Nord");
+        assert_eq!(unneutralised("'t Veld"), "'t Veld");
+        assert_eq!(unneutralised("Odense"), "Odense");
+    }
 
     #[test]
     fn ties_share_their_mean_rank() {
