@@ -12,8 +12,8 @@ use std::io::{Read, Seek, SeekFrom};
 
 use serde::{Deserialize, Serialize};
 
-use super::MeasureError;
-use crate::read::{read_table, ReadError};
+use super::{read_side_table, MeasureError};
+use crate::read::{read_up_to, source_error};
 
 /// The earlier ranking: each ranked municipality's rank.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -56,11 +56,9 @@ impl PreviousRanking {
     ) -> Result<PreviousRanking, MeasureError> {
         let mut start = [0u8; 64];
         let n = read_up_to(&mut source, &mut start).map_err(MeasureError::PreviousFile)?;
-        source.seek(SeekFrom::Start(0)).map_err(|e| {
-            MeasureError::PreviousFile(ReadError::Source {
-                detail: e.to_string(),
-            })
-        })?;
+        source
+            .seek(SeekFrom::Start(0))
+            .map_err(|e| MeasureError::PreviousFile(source_error(e)))?;
         let text_start = start[..n]
             .strip_prefix(b"\xEF\xBB\xBF")
             .unwrap_or(&start[..n]);
@@ -70,11 +68,9 @@ impl PreviousRanking {
             .is_some_and(|&b| b == b'{')
         {
             let mut bytes = Vec::new();
-            source.read_to_end(&mut bytes).map_err(|e| {
-                MeasureError::PreviousFile(ReadError::Source {
-                    detail: e.to_string(),
-                })
-            })?;
+            source
+                .read_to_end(&mut bytes)
+                .map_err(|e| MeasureError::PreviousFile(source_error(e)))?;
             let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
             let json: PreviousJson =
                 serde_json::from_slice(text).map_err(|e| MeasureError::PreviousFormat {
@@ -94,88 +90,42 @@ impl PreviousRanking {
     }
 }
 
-fn read_up_to<R: Read>(source: &mut R, buffer: &mut [u8]) -> Result<usize, ReadError> {
-    let mut filled = 0;
-    while filled < buffer.len() {
-        match source.read(&mut buffer[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                return Err(ReadError::Source {
-                    detail: e.to_string(),
-                })
-            }
-        }
-    }
-    Ok(filled)
-}
-
 fn read_exported_table<R: Read + Seek>(source: R) -> Result<Vec<(String, usize)>, MeasureError> {
-    let mut columns: Option<(usize, usize)> = None;
+    const COLUMNS: [&str; 2] = ["`rank`/`rang`", "`municipality`/`kommune`"];
     let mut ranks = Vec::new();
-    let mut problem: Option<MeasureError> = None;
-    read_table(source, &mut |line, fields| {
-        if problem.is_some() {
-            return Ok(());
-        }
-        let Some((rank_column, name_column)) = columns else {
-            let find = |names: [&str; 2]| {
-                fields
-                    .iter()
-                    .position(|f| names.iter().any(|n| f.trim().eq_ignore_ascii_case(n)))
-            };
-            match (find(["rank", "rang"]), find(["municipality", "kommune"])) {
-                (Some(r), Some(m)) => columns = Some((r, m)),
-                (None, _) => {
-                    problem = Some(MeasureError::PreviousMissingColumn {
-                        names: "`rank`/`rang`".to_owned(),
-                    })
-                }
-                (_, None) => {
-                    problem = Some(MeasureError::PreviousMissingColumn {
-                        names: "`municipality`/`kommune`".to_owned(),
-                    })
-                }
+    read_side_table(
+        source,
+        [&["rank", "rang"], &["municipality", "kommune"]],
+        |column| MeasureError::PreviousMissingColumn {
+            names: COLUMNS[column].to_owned(),
+        },
+        MeasureError::PreviousFile,
+        &mut |line, [rank_text, name]| {
+            // The national row has no rank.
+            if rank_text.is_empty() {
+                return Ok(());
             }
-            return Ok(());
-        };
-        let rank_text = fields.get(rank_column).map_or("", |f| f.trim());
-        let name = fields.get(name_column).map_or("", |f| f.trim());
-        // The national row has no rank.
-        if rank_text.is_empty() {
-            return Ok(());
-        }
-        // An xlsx cell holds 3 as the number 3, which may read as "3" or "3.0".
-        let rank = rank_text.parse::<usize>().ok().or_else(|| {
-            rank_text
-                .replace(',', ".")
-                .parse::<f64>()
-                .ok()
-                .filter(|r| r.fract() == 0.0 && *r >= 1.0 && *r < 1e9)
-                .map(|r| r as usize)
-        });
-        match rank {
-            Some(rank) => {
-                let name = unneutralised(name);
-                ranks.push((name.to_owned(), rank));
-            }
-            None => {
-                problem = Some(MeasureError::PreviousBadRank {
+            // An xlsx cell holds 3 as the number 3, which may read as "3" or "3.0".
+            let rank = rank_text.parse::<usize>().ok().or_else(|| {
+                rank_text
+                    .replace(',', ".")
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|r| r.fract() == 0.0 && *r >= 1.0 && *r < 1e9)
+                    .map(|r| r as usize)
+            });
+            match rank {
+                Some(rank) => {
+                    ranks.push((unneutralised(name).to_owned(), rank));
+                    Ok(())
+                }
+                None => Err(MeasureError::PreviousBadRank {
                     line,
                     value: rank_text.to_owned(),
-                })
+                }),
             }
-        }
-        Ok(())
-    })
-    .map_err(MeasureError::PreviousFile)?;
-    if let Some(problem) = problem {
-        return Err(problem);
-    }
-    if columns.is_none() {
-        return Err(MeasureError::PreviousFile(ReadError::Empty));
-    }
+        },
+    )?;
     Ok(ranks)
 }
 

@@ -170,75 +170,101 @@ impl Mapping {
     /// Reads a CSV or xlsx file with a header row holding `from` and `to` (other columns are
     /// ignored), with the rules of MODEL.md §1 and §6: names trimmed, blank lines skipped.
     pub fn read<R: Read + Seek>(source: R) -> Result<Mapping, MeasureError> {
-        let mut columns: Option<(usize, usize)> = None;
+        const COLUMNS: [&str; 2] = ["from", "to"];
         let mut entries: Vec<MappingEntry> = Vec::new();
         let mut first_line_of: HashMap<String, usize> = HashMap::new();
-        let mut problem: Option<MeasureError> = None;
-        read_table(source, &mut |line, fields| {
-            if problem.is_some() {
-                return Ok(());
-            }
-            let Some((from_column, to_column)) = columns else {
-                let find = |name: &str| {
-                    fields
-                        .iter()
-                        .position(|f| f.trim().eq_ignore_ascii_case(name))
-                };
-                match (find("from"), find("to")) {
-                    (Some(f), Some(t)) => columns = Some((f, t)),
-                    (None, _) => {
-                        problem = Some(MeasureError::MappingMissingColumn {
-                            name: "from".to_owned(),
-                        })
-                    }
-                    (_, None) => {
-                        problem = Some(MeasureError::MappingMissingColumn {
-                            name: "to".to_owned(),
-                        })
-                    }
-                }
-                return Ok(());
-            };
-            let field = |i: usize| fields.get(i).map_or("", |f| f.trim());
-            let (from, to) = (field(from_column), field(to_column));
-            if from.is_empty() || to.is_empty() {
-                problem = Some(MeasureError::MappingEmptyName {
-                    line,
-                    column: if from.is_empty() { "from" } else { "to" }.to_owned(),
-                });
-                return Ok(());
-            }
-            match first_line_of.get(from) {
-                Some(&index) if entries[index].to != to => {
-                    problem = Some(MeasureError::MappingConflict(Box::new(MappingConflict {
-                        from: from.to_owned(),
-                        first_to: entries[index].to.clone(),
-                        first_line: entries[index].line,
-                        to: to.to_owned(),
+        read_side_table(
+            source,
+            [&["from"], &["to"]],
+            |column| MeasureError::MappingMissingColumn {
+                name: COLUMNS[column].to_owned(),
+            },
+            MeasureError::MappingFile,
+            &mut |line, [from, to]| {
+                if from.is_empty() || to.is_empty() {
+                    return Err(MeasureError::MappingEmptyName {
                         line,
-                    })));
-                }
-                // The same pair twice is harmless.
-                Some(_) => {}
-                None => {
-                    first_line_of.insert(from.to_owned(), entries.len());
-                    entries.push(MappingEntry {
-                        from: from.to_owned(),
-                        to: to.to_owned(),
-                        line,
+                        column: if from.is_empty() { "from" } else { "to" }.to_owned(),
                     });
                 }
-            }
-            Ok(())
-        })
-        .map_err(MeasureError::MappingFile)?;
-        if let Some(problem) = problem {
-            return Err(problem);
-        }
-        if columns.is_none() {
-            return Err(MeasureError::MappingFile(ReadError::Empty));
-        }
+                match first_line_of.get(from) {
+                    Some(&index) if entries[index].to != to => {
+                        return Err(MeasureError::MappingConflict(Box::new(MappingConflict {
+                            from: from.to_owned(),
+                            first_to: entries[index].to.clone(),
+                            first_line: entries[index].line,
+                            to: to.to_owned(),
+                            line,
+                        })));
+                    }
+                    // The same pair twice is harmless.
+                    Some(_) => {}
+                    None => {
+                        first_line_of.insert(from.to_owned(), entries.len());
+                        entries.push(MappingEntry {
+                            from: from.to_owned(),
+                            to: to.to_owned(),
+                            line,
+                        });
+                    }
+                }
+                Ok(())
+            },
+        )?;
         Ok(Mapping { entries })
+    }
+}
+
+/// Called with (line, the wanted columns' values) for each data row of a side table.
+type SideRow<'a, const N: usize> = dyn FnMut(u64, [&str; N]) -> Result<(), MeasureError> + 'a;
+
+/// Reads a side table of MODEL.md §9 (CSV or xlsx, through [`read_table`], so with the spell
+/// file's dialect rules) whose header holds, for each of `wanted`, one of its names
+/// (trimmed, case-insensitive; other columns are ignored). `row(line, values)` gets each data
+/// row's values of those columns, trimmed, in the order of `wanted`; the first error stops
+/// the reading. `missing(i)` is the error for a header without column `i`; `file_error` wraps
+/// what the reader could not read (an empty file is [`ReadError::Empty`]).
+fn read_side_table<R: Read + Seek, const N: usize>(
+    source: R,
+    wanted: [&[&str]; N],
+    missing: impl Fn(usize) -> MeasureError,
+    file_error: fn(ReadError) -> MeasureError,
+    row: &mut SideRow<'_, N>,
+) -> Result<(), MeasureError> {
+    let mut columns: Option<[usize; N]> = None;
+    let mut problem: Option<MeasureError> = None;
+    read_table(source, &mut |line, fields| {
+        if problem.is_some() {
+            return Ok(());
+        }
+        let Some(found) = columns else {
+            let mut found = [0; N];
+            for (index, names) in wanted.iter().enumerate() {
+                match fields
+                    .iter()
+                    .position(|f| names.iter().any(|n| f.trim().eq_ignore_ascii_case(n)))
+                {
+                    Some(position) => found[index] = position,
+                    None => {
+                        problem = Some(missing(index));
+                        return Ok(());
+                    }
+                }
+            }
+            columns = Some(found);
+            return Ok(());
+        };
+        let values = found.map(|c| fields.get(c).map_or("", |f| f.trim()));
+        if let Err(error) = row(line, values) {
+            problem = Some(error);
+        }
+        Ok(())
+    })
+    .map_err(file_error)?;
+    match (problem, columns) {
+        (Some(problem), _) => Err(problem),
+        (None, None) => Err(file_error(ReadError::Empty)),
+        (None, Some(_)) => Ok(()),
     }
 }
 

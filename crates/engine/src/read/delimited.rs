@@ -9,13 +9,13 @@ use super::rows::CohortBuilder;
 use super::sniff::{byte_order_mark, first_pass, FirstPass, LineBreaks, Utf16ToUtf8, CHUNK_BYTES};
 use super::TableVisitor;
 
-pub(super) fn source_error(error: std::io::Error) -> ReadError {
+pub(crate) fn source_error(error: std::io::Error) -> ReadError {
     ReadError::Source {
         detail: error.to_string(),
     }
 }
 
-pub(super) fn read_up_to(source: &mut impl Read, buffer: &mut [u8]) -> Result<usize, ReadError> {
+pub(crate) fn read_up_to(source: &mut impl Read, buffer: &mut [u8]) -> Result<usize, ReadError> {
     let mut filled = 0;
     while filled < buffer.len() {
         match source.read(&mut buffer[filled..]) {

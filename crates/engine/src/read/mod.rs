@@ -21,7 +21,8 @@ use std::io::{Read, Seek, SeekFrom};
 
 use crate::cohort::Role;
 
-use delimited::{csv_header, read_csv, read_up_to, source_error};
+use delimited::{csv_header, read_csv};
+pub(crate) use delimited::{read_up_to, source_error};
 pub use options::{ReadOptions, ReadProgress, ReadReport, SourceFormat, TextEncoding};
 pub use problems::{
     ExcludedRow, ReadError, RowProblem, UnsafeWorkbook, MAX_FIELD_CHARS, MAX_NUMBER_MAGNITUDE,
