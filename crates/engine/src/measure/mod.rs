@@ -330,31 +330,25 @@ pub fn apply(read: ReadReport, measurement: &Measurement) -> Result<Measured, Me
         }
     }
 
-    if n_kept == cohort.n_spells() && measurement.mapping.is_none() {
-        return Ok(Measured {
-            read: ReadReport {
-                cohort,
-                excluded_rows,
-                warnings,
-                ignored_columns,
-                format,
-            },
-            rows_outside_window,
-        });
-    }
-    let (cohort, merged) = rebuild(&cohort, &keep, &unit_of)?;
-    let has_numeric_municipal = cohort
-        .municipal
-        .iter()
-        .any(|c| matches!(c.values, CovariateValues::Numeric(_)));
-    if has_numeric_municipal && !merged.is_empty() {
-        warnings.push(ReadWarning {
-            code: WarningCode::MunicipalCovariatesAveraged,
-            count: merged.len(),
-            lines: Vec::new(),
-            names: merged,
-        });
-    }
+    // Nothing to filter or rename: the cohort as read.
+    let cohort = if n_kept == cohort.n_spells() && measurement.mapping.is_none() {
+        cohort
+    } else {
+        let (rebuilt, merged) = rebuild(&cohort, &keep, &unit_of)?;
+        let has_numeric_municipal = rebuilt
+            .municipal
+            .iter()
+            .any(|c| matches!(c.values, CovariateValues::Numeric(_)));
+        if has_numeric_municipal && !merged.is_empty() {
+            warnings.push(ReadWarning {
+                code: WarningCode::MunicipalCovariatesAveraged,
+                count: merged.len(),
+                lines: Vec::new(),
+                names: merged,
+            });
+        }
+        rebuilt
+    };
     Ok(Measured {
         read: ReadReport {
             cohort,
