@@ -263,7 +263,7 @@ pub fn fit_ranking_identified(
             };
             let alpha = stage_one.alpha[k];
             let fitted = stage_two.fitted[r];
-            // Observed and its slope in one pass (the same numbers as `rmst`, `rmst_slope`).
+            // Observed and its slope in one pass (the observed as `rmst` gives it, to the bit).
             let (observed_total, slope_total) =
                 predictors.iter().fold((0.0, 0.0), |(o, s), &eta| {
                     let (rmst, slope) = restricted_mean.rmst_and_slope(eta + alpha);

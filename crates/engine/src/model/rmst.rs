@@ -72,40 +72,16 @@ impl RestrictedMean {
         total
     }
 
-    /// ∂RMST_H/∂a at linear predictor `eta`.
-    ///
-    /// As [`RestrictedMean::rmst`], one `expm1` per piece: S and u = c Λ̂_0 are carried from
-    /// piece to piece.
+    /// ∂RMST_H/∂a at linear predictor `eta` (the second half of
+    /// [`RestrictedMean::rmst_and_slope`], where the formula lives).
     pub fn rmst_slope(&self, eta: f64) -> f64 {
-        let c = eta.exp();
-        let (mut survival, mut u_start) = (1.0, 0.0);
-        let mut total = 0.0;
-        for (&length, &hazard) in self.lengths.iter().zip(&self.hazard) {
-            let delta = c * hazard * length;
-            let (mean_survival_ratio, curvature, decay) = if delta == 0.0 {
-                (1.0, 0.0, 1.0)
-            } else {
-                let decay_minus_one = (-delta).exp_m1();
-                let ratio = -decay_minus_one / delta;
-                (
-                    ratio,
-                    expm1_ratio_minus_exp(delta, ratio, 1.0 + decay_minus_one),
-                    1.0 + decay_minus_one,
-                )
-            };
-            total -= length * survival * (u_start * mean_survival_ratio + curvature);
-            survival *= decay;
-            u_start += delta;
-            if survival < f64::MIN_POSITIVE {
-                break;
-            }
-        }
-        total
+        self.rmst_and_slope(eta).1
     }
 
-    /// ([`RestrictedMean::rmst`], [`RestrictedMean::rmst_slope`]) at `eta` in one pass: the
-    /// same operations on the same `expm1` of each piece, so both are bit for bit what the
-    /// two functions give (tested), at half the cost.
+    /// (RMST_H, ∂RMST_H/∂a) at linear predictor `eta` in one pass. One `expm1` per piece: S
+    /// and u = c Λ̂_0 are carried from piece to piece, and the RMST part performs the same
+    /// operations as [`RestrictedMean::rmst`] on the same `expm1`, so it is bit for bit
+    /// `rmst` (tested).
     pub fn rmst_and_slope(&self, eta: f64) -> (f64, f64) {
         let c = eta.exp();
         let (mut survival, mut u_start) = (1.0, 0.0);

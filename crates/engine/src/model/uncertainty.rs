@@ -541,12 +541,14 @@ impl<'a> RmstTable<'a> {
         } else {
             0
         };
-        let nodes = (0..n_nodes).map(|j| start + j as f64 * TABLE_STEP);
+        let (values, slopes) = (0..n_nodes)
+            .map(|j| restricted_mean.rmst_and_slope(start + j as f64 * TABLE_STEP))
+            .unzip();
         RmstTable {
             restricted_mean,
             start,
-            values: nodes.clone().map(|x| restricted_mean.rmst(x)).collect(),
-            slopes: nodes.map(|x| restricted_mean.rmst_slope(x)).collect(),
+            values,
+            slopes,
         }
     }
 
