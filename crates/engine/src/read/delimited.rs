@@ -224,20 +224,9 @@ pub(super) fn read_csv<R: Read + Seek>(
 ) -> Result<ReadReport, ReadError> {
     let (mut reader, first) = open_csv_records(source, total_bytes, progress)?;
     let encoding = first.encoding;
-    let mut record = csv::ByteRecord::new();
     let mut fields: Vec<String> = Vec::new();
     let mut builder: Option<CohortBuilder> = None;
-    // Excel's `sep=` line is neither the header nor a row (it still counts as line 1).
-    let mut skip_sep_line = first.has_sep_line;
-    while read_record(&mut reader, &mut record)? {
-        if is_blank_line(&record) {
-            continue;
-        }
-        let offset = record.position().map_or(0, csv::Position::byte);
-        let line = reader.get_mut().line_at(offset);
-        if std::mem::take(&mut skip_sep_line) {
-            continue;
-        }
+    for_each_record(&mut reader, &first, &mut |line, record| {
         fields.resize_with(record.len(), String::new);
         for (index, (field, text)) in record.iter().zip(fields.iter_mut()).enumerate() {
             // Columns the model never reads (identifiers, ignored columns) are not decoded,
@@ -253,7 +242,8 @@ pub(super) fn read_csv<R: Read + Seek>(
             None => builder = Some(CohortBuilder::new(&fields[..record.len()], options)?),
             Some(builder) => builder.push_row(line, &fields[..record.len()])?,
         }
-    }
+        Ok(())
+    })?;
     let builder = builder.ok_or(ReadError::Empty)?;
     builder.finish(SourceFormat::Csv {
         encoding,
@@ -270,10 +260,27 @@ pub(super) fn read_csv_table<R: Read + Seek>(
 ) -> Result<(), ReadError> {
     let mut ignore_progress = |_| {};
     let (mut reader, first) = open_csv_records(source, total_bytes, &mut ignore_progress)?;
-    let mut record = csv::ByteRecord::new();
     let mut fields: Vec<String> = Vec::new();
+    for_each_record(&mut reader, &first, &mut |line, record| {
+        fields.resize_with(record.len(), String::new);
+        for (field, text) in record.iter().zip(fields.iter_mut()) {
+            decode_field(first.encoding, field, text);
+        }
+        visit(line, &fields[..record.len()])
+    })
+}
+
+/// Calls `visit(line, record)` for the header and every row of a CSV source, in order, with
+/// the physical line where the record starts: blank lines and Excel's `sep=` line (which
+/// still counts as line 1) are neither.
+fn for_each_record<'a>(
+    reader: &mut csv::Reader<LineCountingReader<'a, Box<dyn Read + 'a>>>,
+    first: &FirstPass,
+    visit: &mut dyn FnMut(u64, &csv::ByteRecord) -> Result<(), ReadError>,
+) -> Result<(), ReadError> {
+    let mut record = csv::ByteRecord::new();
     let mut skip_sep_line = first.has_sep_line;
-    while read_record(&mut reader, &mut record)? {
+    while read_record(reader, &mut record)? {
         if is_blank_line(&record) {
             continue;
         }
@@ -282,11 +289,7 @@ pub(super) fn read_csv_table<R: Read + Seek>(
         if std::mem::take(&mut skip_sep_line) {
             continue;
         }
-        fields.resize_with(record.len(), String::new);
-        for (field, text) in record.iter().zip(fields.iter_mut()) {
-            decode_field(first.encoding, field, text);
-        }
-        visit(line, &fields[..record.len()])?;
+        visit(line, &record)?;
     }
     Ok(())
 }
