@@ -243,22 +243,9 @@ pub fn App() -> impl IntoView {
             chosen_file.with_value(Clone::clone),
         );
     };
-    let on_input_change = {
-        move |event: web_sys::Event| {
-            let input = event
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
-            if let Some(file) = input
-                .as_ref()
-                .and_then(|i| i.files())
-                .and_then(|files| files.get(0))
-            {
-                choose_file(file);
-            }
-            // Choosing the same file again must fire `change` again.
-            if let Some(input) = input {
-                input.set_value("");
-            }
+    let on_input_change = move |event: web_sys::Event| {
+        if let Some(file) = take_chosen_file(&event) {
+            choose_file(file);
         }
     };
     let on_drop = {
@@ -303,19 +290,9 @@ pub fn App() -> impl IntoView {
         }
     };
     let on_compare_file = move |event: web_sys::Event| {
-        let input = event
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
-        if let Some(file) = input
-            .as_ref()
-            .and_then(|i| i.files())
-            .and_then(|files| files.get(0))
-        {
+        if let Some(file) = take_chosen_file(&event) {
             let name = file.name();
             send(with_defaults(Action::ReadPrevious, name), Some(file));
-        }
-        if let Some(input) = input {
-            input.set_value("");
         }
     };
     let request_xlsx = Callback::new(move |()| {

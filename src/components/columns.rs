@@ -1,7 +1,8 @@
 //! The columns step: the worksheet of a workbook, each column's role and the model options.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
+
+use super::take_chosen_file;
 
 use crate::i18n::describe_format;
 use crate::i18n::Lang;
@@ -215,15 +216,8 @@ pub(crate) fn ColumnsStep(
                     type="file"
                     accept=".csv,.txt,.tsv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                     on:change=move |event| {
-                        let input = event
-                            .target()
-                            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
-                        let file = input.as_ref().and_then(|i| i.files()).and_then(|f| f.get(0));
-                        if file.is_some() {
-                            on_map.run(file);
-                        }
-                        if let Some(input) = input {
-                            input.set_value("");
+                        if let Some(file) = take_chosen_file(&event) {
+                            on_map.run(Some(file));
                         }
                     }
                 />
