@@ -26,7 +26,9 @@ pub(crate) fn RankingTable(
     // The table shows one page of rows: thousands of ranked units (job centres, districts)
     // must not become one long main-thread task or a wall of rows.
     let page = RwSignal::new(0usize);
-    let n_visible = {
+    // The rows the search and sort leave, in order (positions in the ranking of the view);
+    // the body, the row count and the pager all read this one list.
+    let visible = {
         let result = result.clone();
         Memo::new(move |_| {
             let (key, ascending) = sort.get();
@@ -36,9 +38,9 @@ pub(crate) fn RankingTable(
                 key,
                 ascending,
             )
-            .len()
         })
     };
+    let n_visible = Memo::new(move |_| visible.with(Vec::len));
     let n_ranked = result.report.ranking.len();
     // MODEL.md §9: with an earlier measurement the table gains the change of rank.
     let compared = result.report.comparison.is_some();
@@ -85,8 +87,7 @@ pub(crate) fn RankingTable(
             let ranking = &ranking_in_view(&result.report.ranking, view_mode);
             let no_shrinkage = view_mode == EffectView::Shrunken
                 && ranking.iter().all(|r| r.shrunken_rank.is_none());
-            let (key, ascending) = sort.get();
-            let rows = visible_rows(ranking, &search.get(), key, ascending);
+            let rows = visible.get();
             if rows.is_empty() {
                 return view! { <tr><td colspan=n_columns>{t.no_matches}</td></tr> }.into_any();
             }
