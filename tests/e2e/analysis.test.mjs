@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { serveDist, launchBrowser, recordingPage, screenshot, OUT_DIR } from './support.mjs';
+import { serveDist, launchBrowser, recordingPage, screenshot, OUT_DIR, danish, rankingRows } from './support.mjs';
 
 const DEMO_CSV = process.env.KB_DEMO_CSV;
 const DEMO_JSON = process.env.KB_DEMO_JSON;
@@ -20,13 +20,6 @@ after(async () => {
   server?.close();
 });
 
-/** A number as the Danish page shows it: decimal comma, U+2212 for negatives, no "-0,000". */
-function danish(value, decimals) {
-  const text = Math.abs(value).toFixed(decimals);
-  const isZero = /^[0.]+$/.test(text);
-  return (value < 0 && !isZero ? '\u2212' : '') + text.replace('.', ',');
-}
-
 function assertPrivateAndClean(session) {
   // `blob:` URLs of this origin are in-memory objects of the page itself (downloads, the PNG
   // rendering of a plot): they never touch the network.
@@ -34,12 +27,6 @@ function assertPrivateAndClean(session) {
   const foreign = session.requests.filter((url) => !local(url));
   assert.deepEqual(foreign, [], 'every request goes to the serving origin');
   assert.deepEqual(session.errors, [], 'no console errors');
-}
-
-async function rankingRows(page) {
-  return page.locator('#ranking-table tbody tr').evaluateAll((rows) =>
-    rows.map((row) => [...row.querySelectorAll('th, td')].map((cell) => cell.textContent.trim())),
-  );
 }
 
 test('the demo data: 72 ranked municipalities with the numbers of `kommunebench analyse`', async () => {

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { serveDist, launchBrowser, recordingPage, screenshot } from './support.mjs';
+import { serveDist, launchBrowser, recordingPage, screenshot, danish, rankingRows } from './support.mjs';
 
 const DEMO_CSV = process.env.KB_DEMO_CSV;
 const DEMO_JSON = process.env.KB_DEMO_JSON;
@@ -22,19 +22,6 @@ after(async () => {
   await browser?.close();
   server?.close();
 });
-
-/** A number as the Danish page shows it: decimal comma, U+2212 for negatives. */
-function danish(value, decimals) {
-  const text = Math.abs(value).toFixed(decimals);
-  const isZero = /^[0.]+$/.test(text);
-  return (value < 0 && !isZero ? '\u2212' : '') + text.replace('.', ',');
-}
-
-async function rankingRows(page) {
-  return page.locator('#ranking-table tbody tr').evaluateAll((rows) =>
-    rows.map((row) => [...row.querySelectorAll('th, td')].map((cell) => cell.textContent.trim())),
-  );
-}
 
 /** axe-core's WCAG 2.1 A and AA rules on the page as it is now: no violation. */
 async function assertAccessible(page, where) {

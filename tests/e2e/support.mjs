@@ -68,3 +68,17 @@ export async function screenshot(page, name) {
   await mkdir(OUT_DIR, { recursive: true });
   await page.screenshot({ path: join(OUT_DIR, `${name}.png`), fullPage: true });
 }
+
+/** A number as the Danish page shows it: decimal comma, U+2212 for negatives, no "-0,000". */
+export function danish(value, decimals) {
+  const text = Math.abs(value).toFixed(decimals);
+  const isZero = /^[0.]+$/.test(text);
+  return (value < 0 && !isZero ? '\u2212' : '') + text.replace('.', ',');
+}
+
+/** The ranking table's body as text, row by row, cell by cell. */
+export async function rankingRows(page) {
+  return page.locator('#ranking-table tbody tr').evaluateAll((rows) =>
+    rows.map((row) => [...row.querySelectorAll('th, td')].map((cell) => cell.textContent.trim())),
+  );
+}

@@ -116,26 +116,12 @@ pub fn main(args: &[String]) -> Result<(), String> {
         (
             "demo data for the e2e tests",
             Kind::Check,
-            Cmd::new("cargo").args([
-                "run",
-                "-q",
-                "-p",
-                "kommunebench-cli",
-                "--",
-                "demo",
-                "--out",
-                "target/e2e/demo.csv",
-            ]),
+            cli(&["demo", "--out", "target/e2e/demo.csv"]),
         ),
         (
             "CLI analysis of the demo",
             Kind::Check,
-            Cmd::new("cargo").args([
-                "run",
-                "-q",
-                "-p",
-                "kommunebench-cli",
-                "--",
+            cli(&[
                 "analyse",
                 "target/e2e/demo.csv",
                 "--json",
@@ -145,12 +131,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
         (
             "a file of 300 municipalities for the e2e tests",
             Kind::Check,
-            Cmd::new("cargo").args([
-                "run",
-                "-q",
-                "-p",
-                "kommunebench-cli",
-                "--",
+            cli(&[
                 "synthetic",
                 "--spells",
                 "40000",
@@ -163,12 +144,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
         (
             "CLI analysis of the demo with MODEL.md §9's choices",
             Kind::Check,
-            Cmd::new("cargo").args([
-                "run",
-                "-q",
-                "-p",
-                "kommunebench-cli",
-                "--",
+            cli(&[
                 "analyse",
                 "target/e2e/demo.csv",
                 "--success",
@@ -246,6 +222,13 @@ pub fn main(args: &[String]) -> Result<(), String> {
 }
 
 /// The running xtask binary (the e2e tests start its server).
+/// `kommunebench ARGS` through `cargo run` (the debug build the tests just made).
+fn cli(args: &[&str]) -> Cmd {
+    Cmd::new("cargo")
+        .args(["run", "-q", "-p", "kommunebench-cli", "--"])
+        .args(args.iter().copied())
+}
+
 fn xtask_binary() -> Result<std::path::PathBuf, String> {
     std::env::current_exe().map_err(|e| format!("cannot find the xtask binary: {e}"))
 }
