@@ -257,20 +257,13 @@ pub fn fit_ranking_identified(
         .iter()
         .enumerate()
         .map(|(r, &k)| {
-            let predictors = &predictors_of[r];
-            let mean = |f: &dyn Fn(f64) -> f64| {
-                predictors.iter().map(|&eta| f(eta)).sum::<f64>() / predictors.len() as f64
-            };
-            let alpha = stage_one.alpha[k];
             let fitted = stage_two.fitted[r];
-            // Observed and its slope in one pass (the observed as `rmst` gives it, to the bit).
-            let (observed_total, slope_total) =
-                predictors.iter().fold((0.0, 0.0), |(o, s), &eta| {
-                    let (rmst, slope) = restricted_mean.rmst_and_slope(eta + alpha);
-                    (o + rmst, s + slope)
-                });
-            let observed_months = observed_total / predictors.len() as f64;
-            let expected_months = mean(&|eta| restricted_mean.rmst(eta + fitted));
+            let (observed_months, observed_slope, expected_months) = observed_and_expected(
+                &restricted_mean,
+                &predictors_of[r],
+                stage_one.alpha[k],
+                fitted,
+            );
             let residual_variance = stage_two.residual_variance[r];
             let has_variance =
                 residual_variance > ZERO_RESIDUAL_VARIANCE_RELATIVE * stage_two.alpha_variance[r];
@@ -289,7 +282,7 @@ pub fn fit_ranking_identified(
                 stars: stars(p_value),
                 spells: spells_of[k].len(),
                 completed_share: completed_share(k),
-                observed_slope: slope_total / predictors.len() as f64,
+                observed_slope,
                 fitted_effect: fitted,
                 uncertainty: RowUncertainty::default(),
             }
@@ -417,4 +410,29 @@ pub fn fit_ranking_identified(
         municipalities_without_events,
         design,
     })
+}
+
+/// A ranked municipality's observed mean duration, its slope in the effect, and its expected
+/// mean duration: means over its spells of `rmst(η_i + α̂_k)`, its derivative, and
+/// `rmst(η_i + fitted_k)` (MODEL.md §5; the observed as `rmst` gives it, to the bit).
+///
+/// Never inlined, called once per municipality: see ARCHITECTURE.md, "Hot loops in the
+/// browser" (one call over every municipality's spells ran in baseline wasm to its end).
+#[inline(never)]
+fn observed_and_expected(
+    restricted_mean: &RestrictedMean,
+    predictors: &[f64],
+    alpha: f64,
+    fitted: f64,
+) -> (f64, f64, f64) {
+    let n = predictors.len() as f64;
+    let (observed_total, slope_total) = predictors.iter().fold((0.0, 0.0), |(o, s), &eta| {
+        let (rmst, slope) = restricted_mean.rmst_and_slope(eta + alpha);
+        (o + rmst, s + slope)
+    });
+    let expected_total = predictors
+        .iter()
+        .map(|&eta| restricted_mean.rmst(eta + fitted))
+        .sum::<f64>();
+    (observed_total / n, slope_total / n, expected_total / n)
 }

@@ -90,6 +90,10 @@ pub(super) struct Layout {
     pub(super) n_params: usize,
 }
 
+/// Spells per call of `Problem::add_spells`: enough that a call costs far more than its
+/// entry, few enough that the first Newton iteration runs mostly optimised in the browser.
+const SPELLS_PER_CALL: usize = 4096;
+
 /// One spell of the estimation sample, ready for the inner loop.
 #[derive(Clone, Copy, Debug)]
 struct Spell {
@@ -116,19 +120,58 @@ struct Evaluation {
 
 /// The spells of the estimation sample, with their event piece.
 fn estimation_spells(design: &Design, municipality: &[u32], time_enter: &[f64]) -> Vec<Spell> {
+    let mut spells = Vec::with_capacity(design.estimation_spells.len());
+    for indices in design.estimation_spells.chunks(SPELLS_PER_CALL) {
+        add_estimation_spells(design, municipality, time_enter, indices, &mut spells);
+    }
+    spells
+}
+
+/// [`estimation_spells`] for the spells `indices` (never inlined, called per
+/// [`SPELLS_PER_CALL`] spells: ARCHITECTURE.md, "Hot loops in the browser").
+#[inline(never)]
+fn add_estimation_spells(
+    design: &Design,
+    municipality: &[u32],
+    time_enter: &[f64],
+    indices: &[usize],
+    spells: &mut Vec<Spell>,
+) {
     let boundaries = &design.boundaries;
-    design
-        .estimation_spells
-        .iter()
-        .map(|&i| Spell {
+    spells.extend(indices.iter().map(|&i| {
+        Spell {
             index: i,
             municipality: municipality[i] as usize,
             time_enter: time_enter[i],
             time_exit: design.time_exit_censored[i],
             event_piece: design.event_censored[i]
                 .then(|| piece_of_exit(boundaries, design.time_exit_censored[i])),
-        })
-        .collect()
+        }
+    }));
+}
+
+/// Events per piece and per municipality, and exposure per piece, of `spells`, added to the
+/// totals (the start values of Newton–Raphson; never inlined, called per
+/// [`SPELLS_PER_CALL`] spells: ARCHITECTURE.md, "Hot loops in the browser").
+#[inline(never)]
+fn count_events_and_exposure(
+    spells: &[Spell],
+    boundaries: &[f64],
+    events_per_piece: &mut [usize],
+    events_per_municipality: &mut [usize],
+    exposure_per_piece: &mut [f64],
+) {
+    for spell in spells {
+        if let Some(j) = spell.event_piece {
+            events_per_piece[j] += 1;
+            events_per_municipality[spell.municipality] += 1;
+        }
+        for (j, exposure) in exposure_per_piece.iter_mut().enumerate() {
+            *exposure += (spell.time_exit.min(boundaries[j + 1])
+                - spell.time_enter.max(boundaries[j]))
+            .max(0.0);
+        }
+    }
 }
 
 /// The piece j with b_j < t ≤ b_{j+1}.
@@ -155,32 +198,67 @@ impl Problem<'_> {
     /// ℓ(θ), and with `derivatives` also U(θ) and I(θ).
     fn evaluate(&self, theta: &[f64], derivatives: bool) -> Evaluation {
         let layout = &self.layout;
-        let boundaries = &self.design.boundaries;
         let hazard = self.hazard(theta);
-        let beta = &theta[layout.first_beta..];
-        let n_params = layout.n_params;
-        let (n_pieces, n_municipalities, n_terms) = (
-            layout.piece.len(),
-            layout.municipality.len(),
-            self.design.n_terms(),
-        );
-        let mut log_likelihood = 0.0;
-        let mut score = vec![0.0; if derivatives { n_params } else { 0 }];
         // The information's blocks, accumulated in small dense arrays indexed by piece,
         // municipality and term (cache-friendly), and placed into the (J + K + p)² matrix once
         // at the end. The piece and municipality blocks are diagonal.
-        let mut blocks = InformationBlocks::new(if derivatives {
-            (n_pieces, n_municipalities, n_terms)
-        } else {
-            (0, 0, 0)
-        });
+        let mut evaluation = Evaluation {
+            log_likelihood: 0.0,
+            score: vec![0.0; if derivatives { layout.n_params } else { 0 }],
+            blocks: InformationBlocks::new(if derivatives {
+                (
+                    layout.piece.len(),
+                    layout.municipality.len(),
+                    self.design.n_terms(),
+                )
+            } else {
+                (0, 0, 0)
+            }),
+        };
         let mut row: Vec<(usize, f64)> = Vec::new();
+        for spells in self.spells.chunks(SPELLS_PER_CALL) {
+            self.add_spells(
+                spells,
+                theta,
+                &hazard,
+                derivatives,
+                &mut evaluation,
+                &mut row,
+            );
+        }
+        evaluation
+    }
 
-        for spell in &self.spells {
+    /// Adds `spells`' terms to `evaluation`, in order (so the sums are those of one loop).
+    ///
+    /// Never inlined, called per [`SPELLS_PER_CALL`] spells: see ARCHITECTURE.md, "Hot loops
+    /// in the browser" (one call over all spells ran the first Newton iteration in baseline
+    /// wasm to its end).
+    #[inline(never)]
+    fn add_spells(
+        &self,
+        spells: &[Spell],
+        theta: &[f64],
+        hazard: &[f64],
+        derivatives: bool,
+        evaluation: &mut Evaluation,
+        row: &mut Vec<(usize, f64)>,
+    ) {
+        let layout = &self.layout;
+        let boundaries = &self.design.boundaries;
+        let beta = &theta[layout.first_beta..];
+        let (n_pieces, n_terms) = (layout.piece.len(), self.design.n_terms());
+        let Evaluation {
+            log_likelihood: total_log_likelihood,
+            score,
+            blocks,
+        } = evaluation;
+        let mut log_likelihood = *total_log_likelihood;
+        for spell in spells {
             // With derivatives the sparse row is needed anyway: η from it, not a second pass
             // over the design columns.
             let x_beta = if derivatives {
-                self.design.row(spell.index, &mut row);
+                self.design.row(spell.index, row);
                 row.iter().map(|&(term, x)| beta[term] * x).sum()
             } else {
                 self.design.linear_predictor(spell.index, beta)
@@ -209,7 +287,7 @@ impl Problem<'_> {
                     blocks.piece_diagonal[j] += w;
                     blocks.municipality_piece[k * n_pieces + j] += w;
                     let term_piece = &mut blocks.term_piece[j * n_terms..(j + 1) * n_terms];
-                    for &(term, x) in &row {
+                    for &(term, x) in row.iter() {
                         term_piece[term] += w * x;
                     }
                 }
@@ -240,11 +318,7 @@ impl Problem<'_> {
                 }
             }
         }
-        Evaluation {
-            log_likelihood,
-            score,
-            blocks,
-        }
+        *total_log_likelihood = log_likelihood;
     }
 
     /// The parameter name of θ index `m`, for messages.
@@ -288,16 +362,14 @@ pub fn fit(
     let mut events_per_piece = vec![0usize; n_pieces];
     let mut events_per_municipality = vec![0usize; n_municipalities];
     let mut exposure_per_piece = vec![0.0; n_pieces];
-    for spell in &spells {
-        if let Some(j) = spell.event_piece {
-            events_per_piece[j] += 1;
-            events_per_municipality[spell.municipality] += 1;
-        }
-        for j in 0..n_pieces {
-            exposure_per_piece[j] += (spell.time_exit.min(boundaries[j + 1])
-                - spell.time_enter.max(boundaries[j]))
-            .max(0.0);
-        }
+    for spells in spells.chunks(SPELLS_PER_CALL) {
+        count_events_and_exposure(
+            spells,
+            boundaries,
+            &mut events_per_piece,
+            &mut events_per_municipality,
+            &mut exposure_per_piece,
+        );
     }
     // The municipality with the most events carries α = 0 (ties: the first by name).
     let most_events = index_of_first_maximum(&events_per_municipality);

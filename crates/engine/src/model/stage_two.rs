@@ -167,10 +167,7 @@ pub(super) fn stage_two(
         for (c, value) in solved.iter().enumerate() {
             projection[c][s] = *value;
         }
-        for r in 0..n_ranked {
-            let p_rs: f64 = (0..n_columns).map(|c| columns[c][r] * solved[c]).sum();
-            residual_maker[r * n_ranked + s] = f64::from(u8::from(r == s)) - p_rs;
-        }
+        residual_maker_column(&columns, &solved, s, &mut residual_maker);
     }
     // Σ_R, each entry read once from stage 1's factored covariance (an entry costs a dot
     // product there, so the triple loop below must not read it: that was 1.9 s of a 1 M-spell
@@ -180,20 +177,9 @@ pub(super) fn stage_two(
         .map(|index| sigma(index / n_ranked, index % n_ranked))
         .collect();
     // Var(û)_rr = Σ_{s,t} M_rs Σ_st M_rt.
-    let residual_variance = (0..n_ranked)
-        .map(|r| {
-            let row = &residual_maker[r * n_ranked..(r + 1) * n_ranked];
-            let mut total = 0.0;
-            for s in 0..n_ranked {
-                if row[s] == 0.0 {
-                    continue;
-                }
-                let sigma_row = &sigma_matrix[s * n_ranked..(s + 1) * n_ranked];
-                let inner: f64 = sigma_row.iter().zip(row).map(|(sigma, m)| sigma * m).sum();
-                total += row[s] * inner;
-            }
-            total
-        })
+    let residual_variance = residual_maker
+        .chunks(n_ranked.max(1))
+        .map(|row| quadratic_form(row, &sigma_matrix))
         .collect();
     Ok(StageTwo {
         terms,
@@ -207,4 +193,39 @@ pub(super) fn stage_two(
         projection,
         r_squared,
     })
+}
+
+/// Column s of M = I − P: M_rs = [r = s] − Σ_c z_rc `solved`_c, into the row-major
+/// `residual_maker` (never inlined, called per ranked municipality: ARCHITECTURE.md, "Hot
+/// loops in the browser").
+#[inline(never)]
+fn residual_maker_column(
+    columns: &[Vec<f64>],
+    solved: &[f64],
+    s: usize,
+    residual_maker: &mut [f64],
+) {
+    let n_ranked = columns.first().map_or(0, Vec::len);
+    for r in 0..n_ranked {
+        let p_rs: f64 = (0..columns.len()).map(|c| columns[c][r] * solved[c]).sum();
+        residual_maker[r * n_ranked + s] = f64::from(u8::from(r == s)) - p_rs;
+    }
+}
+
+/// mᵀ Σ m for a row m of M and Σ = Σ_R (row-major): Var(û)_rr = Σ_{s,t} M_rs Σ_st M_rt
+/// (never inlined, called per ranked municipality: ARCHITECTURE.md, "Hot loops in the
+/// browser").
+#[inline(never)]
+fn quadratic_form(row: &[f64], sigma_matrix: &[f64]) -> f64 {
+    let n = row.len();
+    let mut total = 0.0;
+    for s in 0..n {
+        if row[s] == 0.0 {
+            continue;
+        }
+        let sigma_row = &sigma_matrix[s * n..(s + 1) * n];
+        let inner: f64 = sigma_row.iter().zip(row).map(|(sigma, m)| sigma * m).sum();
+        total += row[s] * inner;
+    }
+    total
 }

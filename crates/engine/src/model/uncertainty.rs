@@ -369,22 +369,23 @@ fn draw_residuals(
     // u* = û + L ε with L the Cholesky factor of Var(û) = M Σ_R Mᵀ itself: a square root
     // that depends only on Var(û), which is free of how α is identified, so the draws are too
     // (a factor of Σ_R, or eigenvectors with their arbitrary signs, would not be).
+    // The loops over n are functions of their own, never inlined (ARCHITECTURE.md, "Hot
+    // loops in the browser"); each sum runs in the same order as in one loop.
     let mut half = vec![0.0; n * n]; // M Σ_R
-    for row in 0..n {
-        for col in 0..n {
-            half[row * n + col] = (0..n)
-                .map(|s| residual_maker[row * n + s] * sigma[s * n + col])
-                .sum();
-        }
+    for (row, out) in half.chunks_mut(n.max(1)).enumerate() {
+        row_times(&residual_maker[row * n..(row + 1) * n], sigma, out);
     }
-    let mut variance = vec![0.0; n * n]; // M Σ_R Mᵀ
+    let mut variance = vec![0.0; n * n]; // M Σ_R Mᵀ, lower triangle first
+    for (row, out) in variance.chunks_mut(n.max(1)).enumerate() {
+        row_times_transposed(
+            &half[row * n..(row + 1) * n],
+            residual_maker,
+            &mut out[..=row],
+        );
+    }
     for row in 0..n {
-        for col in 0..=row {
-            let value: f64 = (0..n)
-                .map(|s| half[row * n + s] * residual_maker[col * n + s])
-                .sum();
-            variance[row * n + col] = value;
-            variance[col * n + row] = value;
+        for col in 0..row {
+            variance[col * n + row] = variance[row * n + col];
         }
     }
     let factor = semidefinite_cholesky(&variance, n);
@@ -392,20 +393,60 @@ fn draw_residuals(
     // Draws stored per municipality (k-major), as the interpolation reads them.
     let mut draws = vec![0.0; n * n_draws];
     let mut noise = vec![0.0; n];
-    for d in 0..n_draws {
-        for value in noise.iter_mut() {
-            *value = rng.normal();
-        }
-        for k in 0..n {
-            let offset: f64 = factor[k * n..(k + 1) * n]
-                .iter()
-                .zip(&noise)
-                .map(|(f, e)| f * e)
-                .sum();
-            draws[k * n_draws + d] = rows[k].residual + offset;
-        }
+    for d in (0..n_draws).filter(|_| n > 0) {
+        add_draw(
+            rows,
+            &factor,
+            &mut rng,
+            &mut noise,
+            &mut draws[d..],
+            n_draws,
+        );
     }
     draws
+}
+
+/// `out`_c = Σ_s `row`_s B_sc for B square and row-major (`out` has B's order).
+#[inline(never)]
+fn row_times(row: &[f64], b: &[f64], out: &mut [f64]) {
+    let n = row.len();
+    for (col, value) in out.iter_mut().enumerate() {
+        *value = (0..n).map(|s| row[s] * b[s * n + col]).sum();
+    }
+}
+
+/// `out`_c = Σ_s `row`_s B_cs for c < `out.len()` (a row of A·Bᵀ, up to the diagonal).
+#[inline(never)]
+fn row_times_transposed(row: &[f64], b: &[f64], out: &mut [f64]) {
+    let n = row.len();
+    for (col, value) in out.iter_mut().enumerate() {
+        *value = (0..n).map(|s| row[s] * b[col * n + s]).sum();
+    }
+}
+
+/// One draw u* = û + L ε into `draws`[k·`stride`] for each k (the draw's column of the
+/// k-major table).
+#[inline(never)]
+fn add_draw(
+    rows: &[RankedInput<'_>],
+    factor: &[f64],
+    rng: &mut Rng,
+    noise: &mut [f64],
+    draws: &mut [f64],
+    stride: usize,
+) {
+    let n = rows.len();
+    for value in noise.iter_mut() {
+        *value = rng.normal();
+    }
+    for k in 0..n {
+        let offset: f64 = factor[k * n..(k + 1) * n]
+            .iter()
+            .zip(noise.iter())
+            .map(|(f, e)| f * e)
+            .sum();
+        draws[k * stride] = rows[k].residual + offset;
+    }
 }
 
 /// [lo, hi] of each municipality's rank over the seeded draws (the ⌈0.025·D⌉-th and
@@ -501,18 +542,25 @@ fn rank_intervals(
 fn semidefinite_cholesky(sigma: &[f64], n: usize) -> Vec<f64> {
     let mut l = vec![0.0; n * n];
     for j in 0..n {
-        let diagonal = sigma[j * n + j] - (0..j).map(|m| l[j * n + m] * l[j * n + m]).sum::<f64>();
-        if diagonal <= 1e-13 * sigma[j * n + j].abs() || diagonal <= 0.0 {
-            continue;
-        }
-        let pivot = diagonal.sqrt();
-        l[j * n + j] = pivot;
-        for i in j + 1..n {
-            let dot: f64 = (0..j).map(|m| l[i * n + m] * l[j * n + m]).sum();
-            l[i * n + j] = (sigma[i * n + j] - dot) / pivot;
-        }
+        cholesky_column(sigma, n, j, &mut l);
     }
     l
+}
+
+/// Column j of [`semidefinite_cholesky`]'s L, from its columns before j (a function of its
+/// own, never inlined: ARCHITECTURE.md, "Hot loops in the browser").
+#[inline(never)]
+fn cholesky_column(sigma: &[f64], n: usize, j: usize, l: &mut [f64]) {
+    let diagonal = sigma[j * n + j] - (0..j).map(|m| l[j * n + m] * l[j * n + m]).sum::<f64>();
+    if diagonal <= 1e-13 * sigma[j * n + j].abs() || diagonal <= 0.0 {
+        return;
+    }
+    let pivot = diagonal.sqrt();
+    l[j * n + j] = pivot;
+    for i in j + 1..n {
+        let dot: f64 = (0..j).map(|m| l[i * n + m] * l[j * n + m]).sum();
+        l[i * n + j] = (sigma[i * n + j] - dot) / pivot;
+    }
 }
 
 /// The Chebyshev tail below which an interpolant of g_k is accepted, in months (the draws
@@ -553,7 +601,8 @@ impl<'a> RmstTable<'a> {
     }
 
     /// mean_i RMST_H(η_i + [1, m_k]γ̂ + u) over k's spells at each of the four `points` u,
-    /// in one pass.
+    /// in one pass (never inlined: ARCHITECTURE.md, "Hot loops in the browser").
+    #[inline(never)]
     fn mean_rmst(&self, row: &RankedInput<'_>, points: &[f64; 4]) -> [f64; 4] {
         let mut totals = [0.0; 4];
         for &eta in row.predictors {

@@ -143,126 +143,44 @@ pub(super) fn first_pass<R: Read>(
     total_bytes: u64,
     progress: &mut dyn FnMut(ReadProgress),
 ) -> Result<FirstPass, ReadError> {
-    let check_utf8 = matches!(announced, None | Some(TextEncoding::Utf8WithBom));
     let mut chunk = vec![0u8; CHUNK_BYTES];
-    let mut breaks = LineBreaks::default();
-    // The current physical line (all of it: a line is checked as UTF-8 as a whole).
-    let mut line: Vec<u8> = Vec::new();
-    let mut first_invalid_line: Option<u64> = None;
-    let mut first_multibyte_line: Option<u64> = None;
-    let mut header: Option<Vec<u8>> = None;
-    let mut sep: Option<u8> = None;
-    let mut seen_non_blank = false;
-    let mut quotes: Option<QuoteTracker> = None;
-    let mut bytes_read = 0u64;
-
-    // One complete physical line (1-based `number`), without its break.
-    let mut end_of_line = |line: &[u8],
-                           number: u64,
-                           header: &mut Option<Vec<u8>>,
-                           sep: &mut Option<u8>,
-                           seen_non_blank: &mut bool| {
-        if check_utf8 && !line.is_ascii() {
-            match std::str::from_utf8(line) {
-                Ok(_) => {
-                    first_multibyte_line.get_or_insert(number);
-                }
-                Err(_) => {
-                    first_invalid_line.get_or_insert(number);
-                }
-            }
-        }
-        if header.is_none() && !line.iter().all(u8::is_ascii_whitespace) {
-            let first_non_blank = !*seen_non_blank;
-            *seen_non_blank = true;
-            match sep_line(line) {
-                Some(delimiter) if first_non_blank => *sep = Some(delimiter),
-                _ => *header = Some(line.to_vec()),
-            }
-        }
+    let mut scan = LineScan {
+        facts: LineFacts {
+            check_utf8: matches!(announced, None | Some(TextEncoding::Utf8WithBom)),
+            ..LineFacts::default()
+        },
+        ..LineScan::default()
     };
-
+    let mut bytes_read = 0u64;
     loop {
         let n = super::delimited::read_up_to(source, &mut chunk)?;
         if n == 0 {
             break;
         }
         bytes_read += n as u64;
-        // Line by line, not byte by byte: find each break, and look at a line's bytes one by
-        // one only when quoting needs it (a quote in the line, or a field still quoted).
-        let data = &chunk[..n];
-        let mut start = 0;
-        while start < data.len() {
-            let Some(offset) = data[start..].iter().position(|&b| b == b'\r' || b == b'\n') else {
-                line.extend_from_slice(&data[start..]);
-                break;
-            };
-            let end = start + offset;
-            let byte = data[end];
-            let segment = &data[start..end];
-            start = end + 1;
-            if byte == b'\n' && breaks.previous_was_cr && segment.is_empty() && line.is_empty() {
-                // The LF of a CRLF: no new line (and nothing for the quoting: the CR
-                // already separated).
-                breaks.previous_was_cr = false;
-                continue;
-            }
-            let full: &[u8] = if line.is_empty() {
-                segment
-            } else {
-                line.extend_from_slice(segment);
-                &line
-            };
-            let line_number = breaks.count + 1;
-            if let Some(tracker) = quotes.as_mut() {
-                if tracker.in_quotes() || full.contains(&b'"') {
-                    for &b in full {
-                        tracker.feed(b, line_number, false);
-                    }
-                }
-                tracker.feed(byte, line_number, true);
-            }
-            breaks.count += 1;
-            breaks.previous_was_cr = byte == b'\r';
-            let had_header = header.is_some();
-            end_of_line(
-                full,
-                line_number,
-                &mut header,
-                &mut sep,
-                &mut seen_non_blank,
-            );
-            if !had_header {
-                // From the header on, follow the quoting (the header itself first).
-                quotes = header.as_deref().map(|header_line| {
-                    let mut tracker = QuoteTracker::after_header(header_line, sep, line_number);
-                    tracker.feed(byte, line_number, true);
-                    tracker
-                });
-            }
-            line.clear();
-        }
+        scan.feed(&chunk[..n]);
         progress(ReadProgress {
             pass: 1,
             bytes_read,
             total_bytes,
         });
     }
+    let LineScan {
+        breaks,
+        line,
+        mut facts,
+        mut quotes,
+    } = scan;
     // The last line may have no break.
     if !line.is_empty() {
         let line_number = breaks.count + 1;
-        let had_header = header.is_some();
-        end_of_line(
-            &line,
-            line_number,
-            &mut header,
-            &mut sep,
-            &mut seen_non_blank,
-        );
+        let had_header = facts.header.is_some();
+        facts.end_of_line(&line, line_number);
         if !had_header {
-            quotes = header
+            quotes = facts
+                .header
                 .as_deref()
-                .map(|header_line| QuoteTracker::after_header(header_line, sep, line_number));
+                .map(|header_line| QuoteTracker::after_header(header_line, facts.sep, line_number));
         }
     }
     // Still inside quotes at the end (a quote closed by the very last byte is closed).
@@ -275,7 +193,11 @@ pub(super) fn first_pass<R: Read>(
             line: opened_on_line,
         });
     }
-    let encoding = match (announced, first_invalid_line, first_multibyte_line) {
+    let encoding = match (
+        announced,
+        facts.first_invalid_line,
+        facts.first_multibyte_line,
+    ) {
         (Some(TextEncoding::Utf8WithBom), Some(line), _) => {
             return Err(ReadError::BomButNotUtf8 { line })
         }
@@ -289,12 +211,115 @@ pub(super) fn first_pass<R: Read>(
         (None, Some(_), None) => TextEncoding::Windows1252,
         (None, None, _) => TextEncoding::Utf8,
     };
-    let header = header.unwrap_or_default();
+    let header = facts.header.unwrap_or_default();
     Ok(FirstPass {
         encoding,
-        delimiter: sep.unwrap_or_else(|| detect_delimiter(&header)),
-        has_sep_line: sep.is_some(),
+        delimiter: facts.sep.unwrap_or_else(|| detect_delimiter(&header)),
+        has_sep_line: facts.sep.is_some(),
     })
+}
+
+/// What the first pass learns from complete lines.
+#[derive(Debug, Default)]
+struct LineFacts {
+    check_utf8: bool,
+    first_invalid_line: Option<u64>,
+    first_multibyte_line: Option<u64>,
+    header: Option<Vec<u8>>,
+    sep: Option<u8>,
+    seen_non_blank: bool,
+}
+
+impl LineFacts {
+    /// One complete physical line (1-based `number`), without its break.
+    fn end_of_line(&mut self, line: &[u8], number: u64) {
+        if self.check_utf8 && !line.is_ascii() {
+            match std::str::from_utf8(line) {
+                Ok(_) => {
+                    self.first_multibyte_line.get_or_insert(number);
+                }
+                Err(_) => {
+                    self.first_invalid_line.get_or_insert(number);
+                }
+            }
+        }
+        if self.header.is_none() && !line.iter().all(u8::is_ascii_whitespace) {
+            let first_non_blank = !self.seen_non_blank;
+            self.seen_non_blank = true;
+            match sep_line(line) {
+                Some(delimiter) if first_non_blank => self.sep = Some(delimiter),
+                _ => self.header = Some(line.to_vec()),
+            }
+        }
+    }
+}
+
+/// The first pass' scan of the text, fed in chunks.
+#[derive(Debug, Default)]
+struct LineScan {
+    breaks: LineBreaks,
+    /// The current physical line (all of it: a line is checked as UTF-8 as a whole).
+    line: Vec<u8>,
+    facts: LineFacts,
+    quotes: Option<QuoteTracker>,
+}
+
+impl LineScan {
+    /// The next chunk of the text. Never inlined, called per chunk: see ARCHITECTURE.md,
+    /// "Hot loops in the browser" (one call over the whole file ran in baseline wasm).
+    #[inline(never)]
+    fn feed(&mut self, data: &[u8]) {
+        // Line by line, not byte by byte: find each break, and look at a line's bytes one by
+        // one only when quoting needs it (a quote in the line, or a field still quoted).
+        let mut start = 0;
+        while start < data.len() {
+            let Some(offset) = data[start..].iter().position(|&b| b == b'\r' || b == b'\n') else {
+                self.line.extend_from_slice(&data[start..]);
+                break;
+            };
+            let end = start + offset;
+            let byte = data[end];
+            let segment = &data[start..end];
+            start = end + 1;
+            let breaks = &mut self.breaks;
+            if byte == b'\n' && breaks.previous_was_cr && segment.is_empty() && self.line.is_empty()
+            {
+                // The LF of a CRLF: no new line (and nothing for the quoting: the CR
+                // already separated).
+                breaks.previous_was_cr = false;
+                continue;
+            }
+            let full: &[u8] = if self.line.is_empty() {
+                segment
+            } else {
+                self.line.extend_from_slice(segment);
+                &self.line
+            };
+            let line_number = breaks.count + 1;
+            if let Some(tracker) = self.quotes.as_mut() {
+                if tracker.in_quotes() || full.contains(&b'"') {
+                    for &b in full {
+                        tracker.feed(b, line_number, false);
+                    }
+                }
+                tracker.feed(byte, line_number, true);
+            }
+            breaks.count += 1;
+            breaks.previous_was_cr = byte == b'\r';
+            let had_header = self.facts.header.is_some();
+            self.facts.end_of_line(full, line_number);
+            if !had_header {
+                // From the header on, follow the quoting (the header itself first).
+                let sep = self.facts.sep;
+                self.quotes = self.facts.header.as_deref().map(|header_line| {
+                    let mut tracker = QuoteTracker::after_header(header_line, sep, line_number);
+                    tracker.feed(byte, line_number, true);
+                    tracker
+                });
+            }
+            self.line.clear();
+        }
+    }
 }
 
 /// `sep=X` (Excel's delimiter hint; case-insensitive, surrounding spaces allowed): X, if it is
