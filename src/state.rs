@@ -176,6 +176,7 @@ pub fn build_request(
 ) -> Request {
     Request {
         action,
+        file_id: 0,
         source_name,
         roles: columns
             .iter()

@@ -13,9 +13,11 @@ fn main() {
 
 #[cfg(target_arch = "wasm32")]
 mod browser {
+    use std::cell::RefCell;
     use std::io::{Read, Seek, SeekFrom};
+    use std::rc::Rc;
 
-    use kommunebench_web::worker::protocol::{Request, Response, WorkerError};
+    use kommunebench_web::worker::protocol::{Action, Request, Response, WorkerError};
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
@@ -66,6 +68,11 @@ mod browser {
             std::cell::RefCell::default();
     }
 
+    thread_local! {
+        /// Whether the worker has run `work::warm_up`.
+        static WARM: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
     /// The slice of the `File` read per `FileReaderSync` call: each call crosses into
     /// JavaScript and copies, so few and large (`cargo xtask bench browser`: 1 MiB slices
     /// spent about half the read of a 90 MB file in the calls).
@@ -98,13 +105,16 @@ mod browser {
         let file = js_sys::Reflect::get(data, &JsValue::from_str("file"))
             .ok()
             .and_then(|f| f.dyn_into::<Blob>().ok());
+        let kept = matches!(request.action, Action::Inspect | Action::Analyse)
+            .then(|| kept_bytes(request.file_id))
+            .flatten();
         let source = file
-            .and_then(|blob| BlobSource::new(blob).ok())
+            .and_then(|blob| BlobSource::new(blob, kept).ok())
             .map(|source| std::io::BufReader::with_capacity(SLICE_BYTES, source));
         let map = js_sys::Reflect::get(data, &JsValue::from_str("map"))
             .ok()
             .and_then(|f| f.dyn_into::<Blob>().ok())
-            .and_then(|blob| BlobSource::new(blob).ok())
+            .and_then(|blob| BlobSource::new(blob, None).ok())
             .map(|source| std::io::BufReader::with_capacity(SLICE_BYTES, source));
         let mut clock = || js_sys::Date::now() / 1000.0;
         STATE.with_borrow_mut(|state| {
@@ -112,25 +122,80 @@ mod browser {
                 state, &request, source, map, &mut clock, &mut reply,
             );
         });
+        // Once, after the first answer has gone: the next request waits for it, so it comes
+        // while the officer looks at the columns (`work::warm_up` says why).
+        if !WARM.replace(true) {
+            let _ = kommunebench_web::worker::work::warm_up(&|bytes: Vec<u8>| {
+                let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+                let blob = Blob::new_with_u8_array_sequence(&parts).ok()?;
+                let source = BlobSource::new(blob, Some(Rc::default())).ok()?;
+                Some(std::io::BufReader::with_capacity(SLICE_BYTES, source))
+            });
+        }
     }
 
-    /// A `Blob` (the user's `File`) read in slices with `FileReaderSync`: only the slice being
-    /// parsed is in memory, never the whole file's text.
+    /// The bytes of a file, shared between the requests that read it.
+    type Kept = Rc<RefCell<Vec<u8>>>;
+
+    thread_local! {
+        /// The chosen spell file's bytes, as far as they have been read, by the page's number
+        /// for it (`Request::file_id`).
+        static KEPT_FILE: RefCell<Option<(u64, Kept)>> = const { RefCell::new(None) };
+    }
+
+    /// The largest file kept in memory: the 1 M-spell file of `cargo xtask bench browser`
+    /// (90 MB) is; the worker's memory then peaks near 270 MB.
+    const KEPT_BYTES: f64 = (128u64 << 20) as f64;
+
+    /// Where to keep the bytes of file `file_id` (0: none): those kept for it, or a new
+    /// buffer in place of another file's.
+    fn kept_bytes(file_id: u64) -> Option<Kept> {
+        (file_id != 0).then(|| {
+            KEPT_FILE.with_borrow_mut(|kept| match kept {
+                Some((id, bytes)) if *id == file_id => bytes.clone(),
+                _ => {
+                    // The other file's bytes go first.
+                    *kept = None;
+                    let bytes = Kept::default();
+                    *kept = Some((file_id, bytes.clone()));
+                    bytes
+                }
+            })
+        })
+    }
+
+    /// A `Blob` (the user's `File`) read in slices with `FileReaderSync`.
+    ///
+    /// The chosen spell file, if at most [`KEPT_BYTES`], is kept in memory as it is first
+    /// read (`kept`), and read from there afterwards: the columns step reads all of it (its
+    /// encoding) and an analysis twice (MODEL.md §6's checks need two passes), and
+    /// `FileReaderSync` spent 0.68 s of the 1 M-spell file's 1.3 s read on reading its 90 MB
+    /// twice (a Chromium CPU profile, BENCHMARKS.md). A larger file is read each time, and
+    /// only the slice being parsed is in memory.
     struct BlobSource {
         blob: Blob,
         reader: FileReaderSync,
         position: u64,
         len: u64,
+        kept: Option<Kept>,
     }
 
     impl BlobSource {
-        fn new(blob: Blob) -> Result<BlobSource, JsValue> {
-            let len = blob.size() as u64;
+        fn new(blob: Blob, kept: Option<Kept>) -> Result<BlobSource, JsValue> {
+            let size = blob.size();
+            let kept = kept.filter(|_| size <= KEPT_BYTES);
+            if let Some(bytes) = &kept {
+                // Reserved at once: growing by doubling would need twice the file for a moment.
+                let mut bytes = bytes.borrow_mut();
+                let missing = (size as usize).saturating_sub(bytes.len());
+                bytes.reserve_exact(missing);
+            }
             Ok(BlobSource {
                 blob,
                 reader: FileReaderSync::new()?,
                 position: 0,
-                len,
+                len: size as u64,
+                kept,
             })
         }
     }
@@ -149,6 +214,16 @@ mod browser {
             if end <= self.position {
                 return Ok(0);
             }
+            let start = self.position as usize;
+            if let Some(kept) = &self.kept {
+                let kept = kept.borrow();
+                if start < kept.len() {
+                    let n = (kept.len() - start).min(buffer.len());
+                    buffer[..n].copy_from_slice(&kept[start..start + n]);
+                    self.position += n as u64;
+                    return Ok(n);
+                }
+            }
             let slice = self
                 .blob
                 .slice_with_f64_and_f64(self.position as f64, end as f64)
@@ -157,6 +232,13 @@ mod browser {
             let bytes = js_sys::Uint8Array::new(&buffer_read);
             let n = bytes.length() as usize;
             bytes.copy_to(&mut buffer[..n]);
+            // Here `start` ≥ what is kept: keep the new bytes if they follow on.
+            if let Some(kept) = &self.kept {
+                let mut kept = kept.borrow_mut();
+                if kept.len() == start {
+                    kept.extend_from_slice(&buffer[..n]);
+                }
+            }
             self.position += n as u64;
             Ok(n)
         }

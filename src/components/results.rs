@@ -91,11 +91,15 @@ pub(crate) fn ResultsView(
         move || {
             let lang = lang.get();
             let t = lang.texts();
-            let date = js_sys::Date::new_0()
-                .to_locale_date_string(lang.code(), &wasm_bindgen::JsValue::UNDEFINED);
+            let today = js_sys::Date::new_0();
+            let date = lang.format_date(
+                today.get_full_year() as i32,
+                today.get_month() + 1,
+                today.get_date(),
+            );
             let options = options_text(&result.report, lang);
             view! {
-                <p class="print-only">{format!("{} {}.", t.print_report, String::from(date))}</p>
+                <p class="print-only">{format!("{} {}.", t.print_report, date)}</p>
                 <p class="options-used">{options}</p>
                 <p class="print-only">{t.print_method}</p>
             }

@@ -19,6 +19,10 @@ use crate::state::SuccessChoice;
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Request {
     pub action: Action,
+    /// The page's number for the chosen spell file (1, 2, … per file chosen; 0: none): the
+    /// worker keeps a file's bytes from reading its header to its analyses, and uses them
+    /// only for a request with the same number.
+    pub file_id: u64,
     /// The file's name, for the report (the `File` itself is attached beside).
     pub source_name: String,
     /// The role of each column that can have one, as the user left it.

@@ -42,6 +42,8 @@ export async function launchBrowser() {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      // Extra flags for experiments (e.g. `--js-flags=--no-liftoff`); never set by the tests.
+      ...(process.env.KB_CHROMIUM_FLAGS ? process.env.KB_CHROMIUM_FLAGS.split(' ') : []),
     ],
   });
 }
