@@ -1,6 +1,6 @@
 //! Where the model stops with a named error (stage 2, diverging and too many terms) and how
 //! it scales in the number of municipalities (the Schur complement against the dense
-//! inverse, and 5,000 municipalities).
+//! inverse, 5,000 municipalities, and over a thousand ranked ones).
 
 mod common;
 
@@ -254,4 +254,48 @@ fn five_thousand_municipalities_fit() {
         .ranking
         .iter()
         .all(|r| r.uncertainty.effect_se_months.is_some()));
+}
+
+/// Over a thousand *ranked* municipalities (of 2,000) (a fine unit mapped to the municipality column, a
+/// low `--min-spells`): Var(û) and the rank draws in structured form, never |R|×|R|
+/// (`model::residual_variance`). Every ranked municipality gets its §7–§8 fields, its rank
+/// inside its interval, and the ranks are a permutation.
+#[test]
+fn over_a_thousand_ranked_municipalities_fit() {
+    use kommunebench_engine::demo::synthetic::{synthetic_rows, SYNTHETIC_HEADER};
+    use kommunebench_engine::model::residual_variance::DENSE_RANKED_LIMIT;
+    let mut text = SYNTHETIC_HEADER.to_owned();
+    for row in synthetic_rows(80_000, 2_000, 3) {
+        text.push_str(&row);
+    }
+    let options = ModelOptions {
+        min_spells: 15,
+        rank_draws: 200,
+        ..ModelOptions::default()
+    };
+    let model = fit_ranking(&read_cohort(text.as_bytes()), options).expect("fits");
+    let n_ranked = model.ranking.len();
+    assert!(n_ranked > 2 * DENSE_RANKED_LIMIT, "{n_ranked} ranked");
+    let mut ranks: Vec<usize> = model.ranking.iter().map(|r| r.rank).collect();
+    ranks.sort_unstable();
+    assert_eq!(ranks, (1..=n_ranked).collect::<Vec<_>>());
+    for row in &model.ranking {
+        let u = &row.uncertainty;
+        let se = u.effect_se_months.expect("an SE");
+        assert!(se > 0.0 && se.is_finite(), "{}: SE {se}", row.municipality);
+        let [low, high] = u.effect_interval_months.expect("an interval");
+        assert!(
+            low <= row.effect_months && row.effect_months <= high,
+            "{}",
+            row.municipality
+        );
+        let [lo, hi] = u.rank_interval.expect("a rank interval");
+        assert!(
+            lo <= row.rank && row.rank <= hi && hi <= n_ranked,
+            "{}",
+            row.municipality
+        );
+        assert!(row.p_value.is_some_and(|p| (0.0..=1.0).contains(&p)));
+    }
+    assert!(model.tau_squared.is_some());
 }

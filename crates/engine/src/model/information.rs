@@ -19,6 +19,9 @@ pub struct AlphaCovariance {
     scaled_columns: Vec<Vec<f64>>,
     /// h_a = S⁻¹ g_a, per free α.
     solved_columns: Vec<Vec<f64>>,
+    /// w_a = L⁻¹ g_a with S = L Lᵀ, per free α: w_a·w_b = g_aᵀ S⁻¹ g_b, so the α block is
+    /// D⁻¹ + W Wᵀ (for Var(û) of many ranked municipalities, `stage_two`).
+    whitened_columns: Vec<Vec<f64>>,
 }
 
 impl AlphaCovariance {
@@ -40,6 +43,23 @@ impl AlphaCovariance {
             }
             _ => 0.0,
         }
+    }
+
+    /// Cov(α̂) as a diagonal plus low rank, for municipality k: (1/D_k, w_k) with
+    /// Cov(α̂_k, α̂_l) = [k = l]/D_k + w_k·w_l; `None` for a municipality whose α is fixed
+    /// (its row is 0).
+    pub fn diagonal_and_root(&self, k: usize) -> Option<(f64, &[f64])> {
+        self.index[k].map(|a| {
+            (
+                self.inverse_diagonal[a],
+                self.whitened_columns[a].as_slice(),
+            )
+        })
+    }
+
+    /// The rank of the low-rank part (the length of each w_k).
+    pub fn root_width(&self) -> usize {
+        self.whitened_columns.first().map_or(0, Vec::len)
     }
 }
 
@@ -279,11 +299,16 @@ impl BlockSolver {
             .map(|(column, d)| column.iter().map(|b| b / d).collect())
             .collect();
         let solved_columns = scaled_columns.iter().map(|g| self.schur.solve(g)).collect();
+        let whitened_columns = scaled_columns
+            .iter()
+            .map(|g| self.schur.solve_lower(g))
+            .collect();
         AlphaCovariance {
             index,
             inverse_diagonal: self.diagonal.iter().map(|d| 1.0 / d).collect(),
             scaled_columns,
             solved_columns,
+            whitened_columns,
         }
     }
 }

@@ -7,6 +7,7 @@ mod error;
 mod information;
 pub mod intervals;
 pub mod profile;
+pub mod residual_variance;
 pub mod rmst;
 pub mod stage_one;
 mod stage_two;
@@ -21,7 +22,7 @@ use crate::cohort::Cohort;
 use crate::numeric::tolerance::{MAX_ABS_COEFFICIENT, ZERO_RESIDUAL_VARIANCE_RELATIVE};
 use crate::progress::{Phase, Progress};
 use stage_two::stage_two;
-use uncertainty::{rank_uncertainty, RankDrawOptions, RankedInput, RowUncertainty};
+use uncertainty::{rank_uncertainty_of, RankDrawOptions, RankedInput, RowUncertainty};
 
 /// A β coefficient.
 #[derive(Clone, Debug, PartialEq)]
@@ -241,7 +242,13 @@ pub fn fit_ranking_identified(
         .collect();
 
     progress(Progress::Phase(Phase::StageTwo));
-    let stage_two = stage_two(cohort, &ranked, &spells_of, &stage_one)?;
+    let stage_two = stage_two(
+        cohort,
+        &ranked,
+        &spells_of,
+        &stage_one,
+        residual_variance::DENSE_RANKED_LIMIT,
+    )?;
     progress(Progress::Phase(Phase::RestrictedMeans));
     let restricted_mean = RestrictedMean::new(&design.boundaries, &stage_one.hazard);
     let predictors_of: Vec<Vec<f64>> = ranked
@@ -294,10 +301,9 @@ pub fn fit_ranking_identified(
         .map(|(row, predictors)| row.uncertainty_input(predictors))
         .collect();
     progress(Progress::Phase(Phase::Uncertainty));
-    let uncertainty = rank_uncertainty(
+    let uncertainty = rank_uncertainty_of(
         &inputs,
-        &stage_two.residual_maker,
-        &stage_two.sigma,
+        &stage_two.variance,
         &restricted_mean,
         RankDrawOptions {
             rank_draws: options.rank_draws,
@@ -307,7 +313,6 @@ pub fn fit_ranking_identified(
     for (row, found) in rows.iter_mut().zip(uncertainty.rows) {
         row.uncertainty = found;
     }
-    let n_ranked = rows.len();
     // The intercept is the level of α̂, which the identification sets: no SE (its SE would
     // change with the municipality fixed at 0; the slopes' do not).
     let stage_two_se: Vec<Option<f64>> = stage_two
@@ -316,13 +321,7 @@ pub fn fit_ranking_identified(
         .enumerate()
         .map(|(column, a)| {
             uncertainty.tau_squared.filter(|_| column > 0).map(|tau2| {
-                let mut variance = 0.0;
-                for s in 0..n_ranked {
-                    let inner: f64 = (0..n_ranked)
-                        .map(|t| stage_two.sigma[s * n_ranked + t] * a[t])
-                        .sum();
-                    variance += a[s] * (inner + tau2 * a[s]);
-                }
+                let variance = stage_two.variance.coefficient_variance(a, tau2);
                 variance.max(0.0).sqrt()
             })
         })

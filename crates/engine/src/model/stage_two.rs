@@ -2,6 +2,7 @@
 //! over the ranked set R, R² and Var(û) (MODEL.md §4, §6).
 
 use super::error::ModelError;
+use super::residual_variance::ResidualVariance;
 use super::stage_one::StageOneFit;
 use crate::cohort::{Cohort, CovariateValues};
 use crate::numeric::index_of_first_maximum;
@@ -19,10 +20,9 @@ pub(super) struct StageTwo {
     pub(super) residual_variance: Vec<f64>,
     /// (Σ_R)_kk, for the rule that counts Var(û)_kk ≤ 1e-10·(Σ_R)_kk as 0 (MODEL.md §6).
     pub(super) alpha_variance: Vec<f64>,
-    /// M = I − P, |R|×|R| row-major.
-    pub(super) residual_maker: Vec<f64>,
-    /// Σ_R, |R|×|R| row-major.
-    pub(super) sigma: Vec<f64>,
+    /// Var(û) = M Σ_R Mᵀ with M = I − P: dense up to `DENSE_RANKED_LIMIT` ranked, else
+    /// structured.
+    pub(super) variance: ResidualVariance,
     /// A = (ZᵀWZ)⁻¹ZᵀW (γ̂ = A α̂), one row per stage-2 column, |R| wide.
     pub(super) projection: Vec<Vec<f64>>,
     pub(super) r_squared: Option<f64>,
@@ -38,11 +38,15 @@ pub(super) struct StageTwo {
 /// ```
 /// W = diag(n_k), Σ_R the α-block of the stage-1 inverse information. (I − P) removes any
 /// common shift of α, so Var(û) does not depend on how α is identified.
+///
+/// Var(û) is kept dense up to `dense_limit` ranked municipalities (`DENSE_RANKED_LIMIT`, but
+/// in tests of both forms), structured beyond (`residual_variance`).
 pub(super) fn stage_two(
     cohort: &Cohort,
     ranked: &[usize],
     spells_of: &[Vec<usize>],
     stage_one: &StageOneFit,
+    dense_limit: usize,
 ) -> Result<StageTwo, ModelError> {
     let n_ranked = ranked.len();
     let mut terms = vec!["(intercept)".to_owned()];
@@ -91,8 +95,11 @@ pub(super) fn stage_two(
             residual: Vec::new(),
             residual_variance: Vec::new(),
             alpha_variance: Vec::new(),
-            residual_maker: Vec::new(),
-            sigma: Vec::new(),
+            variance: ResidualVariance::Dense {
+                n_ranked: 0,
+                residual_maker: Vec::new(),
+                sigma: Vec::new(),
+            },
             projection: Vec::new(),
             r_squared: None,
         });
@@ -159,7 +166,6 @@ pub(super) fn stage_two(
 
     // M = I − P with P = Z (ZᵀWZ)⁻¹ ZᵀW: column s of P is Z (ZᵀWZ)⁻¹ z_s w_s, and
     // (ZᵀWZ)⁻¹ z_s w_s is column s of A.
-    let mut residual_maker = vec![0.0; n_ranked * n_ranked];
     let mut projection = vec![vec![0.0; n_ranked]; n_columns];
     for s in 0..n_ranked {
         let z_s: Vec<f64> = (0..n_columns).map(|c| columns[c][s] * weights[s]).collect();
@@ -167,29 +173,31 @@ pub(super) fn stage_two(
         for (c, value) in solved.iter().enumerate() {
             projection[c][s] = *value;
         }
-        residual_maker_column(&columns, &solved, s, &mut residual_maker);
     }
-    // Σ_R, each entry read once from stage 1's factored covariance (an entry costs a dot
-    // product there, so the triple loop below must not read it: that was 1.9 s of a 1 M-spell
-    // analysis in the browser).
+    let residual_maker = || {
+        let mut residual_maker = vec![0.0; n_ranked * n_ranked];
+        for s in 0..n_ranked {
+            let solved: Vec<f64> = projection.iter().map(|row| row[s]).collect();
+            residual_maker_column(&columns, &solved, s, &mut residual_maker);
+        }
+        residual_maker
+    };
+    let variance = ResidualVariance::new(
+        &stage_one.alpha_covariance,
+        ranked,
+        (&columns, &projection),
+        residual_maker,
+        dense_limit,
+    );
     let sigma = |s: usize, t: usize| stage_one.alpha_covariance.get(ranked[s], ranked[t]);
-    let sigma_matrix: Vec<f64> = (0..n_ranked * n_ranked)
-        .map(|index| sigma(index / n_ranked, index % n_ranked))
-        .collect();
-    // Var(û)_rr = Σ_{s,t} M_rs Σ_st M_rt.
-    let residual_variance = residual_maker
-        .chunks(n_ranked.max(1))
-        .map(|row| quadratic_form(row, &sigma_matrix))
-        .collect();
     Ok(StageTwo {
         terms,
         coefficients,
         fitted,
         residual,
-        residual_variance,
+        residual_variance: variance.diagonal(),
         alpha_variance: (0..n_ranked).map(|r| sigma(r, r)).collect(),
-        residual_maker,
-        sigma: sigma_matrix,
+        variance,
         projection,
         r_squared,
     })
@@ -210,22 +218,4 @@ fn residual_maker_column(
         let p_rs: f64 = (0..columns.len()).map(|c| columns[c][r] * solved[c]).sum();
         residual_maker[r * n_ranked + s] = f64::from(u8::from(r == s)) - p_rs;
     }
-}
-
-/// mᵀ Σ m for a row m of M and Σ = Σ_R (row-major): Var(û)_rr = Σ_{s,t} M_rs Σ_st M_rt
-/// (never inlined, called per ranked municipality: ARCHITECTURE.md, "Hot loops in the
-/// browser").
-#[inline(never)]
-fn quadratic_form(row: &[f64], sigma_matrix: &[f64]) -> f64 {
-    let n = row.len();
-    let mut total = 0.0;
-    for s in 0..n {
-        if row[s] == 0.0 {
-            continue;
-        }
-        let sigma_row = &sigma_matrix[s * n..(s + 1) * n];
-        let inner: f64 = sigma_row.iter().zip(row).map(|(sigma, m)| sigma * m).sum();
-        total += row[s] * inner;
-    }
-    total
 }

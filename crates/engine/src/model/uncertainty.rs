@@ -33,6 +33,7 @@
 //!   interpolation at Chebyshev–Lobatto points).
 
 use super::intervals::Z_95;
+use super::residual_variance::{ResidualVariance, StructuredVariance};
 use super::rmst::{two_sided_p, RestrictedMean};
 use crate::numeric::rng::Rng;
 
@@ -133,6 +134,21 @@ pub fn rank_uncertainty(
     restricted_mean: &RestrictedMean,
     draws: RankDrawOptions,
 ) -> RankingUncertainty {
+    let variance = ResidualVariance::Dense {
+        n_ranked: rows.len(),
+        residual_maker: residual_maker.to_vec(),
+        sigma: sigma.to_vec(),
+    };
+    rank_uncertainty_of(rows, &variance, restricted_mean, draws)
+}
+
+/// [`rank_uncertainty`] with Var(û) in either of its forms (`residual_variance`).
+pub fn rank_uncertainty_of(
+    rows: &[RankedInput<'_>],
+    variance: &ResidualVariance,
+    restricted_mean: &RestrictedMean,
+    draws: RankDrawOptions,
+) -> RankingUncertainty {
     let n = rows.len();
     let sd: Vec<Option<f64>> = rows
         .iter()
@@ -149,14 +165,7 @@ pub fn rank_uncertainty(
         &rows.iter().map(|r| r.observed_months).collect::<Vec<_>>(),
     );
     // a_k = [(I − P)(I − P)ᵀ]_kk = Σ_s M_ks².
-    let leverage: Vec<f64> = (0..n)
-        .map(|k| {
-            residual_maker[k * n..(k + 1) * n]
-                .iter()
-                .map(|m| m * m)
-                .sum()
-        })
-        .collect();
+    let leverage = variance.leverage();
     let with_variance: Vec<(f64, f64, f64)> = (0..n)
         .filter_map(|k| {
             rows[k]
@@ -168,8 +177,16 @@ pub fn rank_uncertainty(
 
     // The draws first: their spans, with the interval ends and the shrunken points, set the
     // range of the one RMST table that every g_k below is evaluated on.
-    let draws_by_municipality =
-        (draws.rank_draws > 0 && n > 0).then(|| draw_residuals(rows, residual_maker, sigma, draws));
+    let draws_by_municipality = (draws.rank_draws > 0 && n > 0).then(|| match variance {
+        ResidualVariance::Dense {
+            residual_maker,
+            sigma,
+            ..
+        } => draw_residuals(rows, residual_maker, sigma, draws),
+        ResidualVariance::Structured(structured) => {
+            draw_structured_residuals(rows, structured, draws)
+        }
+    });
     let shrinkage: Vec<Option<f64>> = (0..n)
         .map(|k| {
             let (s, tau2) = (sd[k]?, tau_squared?);
@@ -259,7 +276,7 @@ pub fn rank_uncertainty(
     }
 
     if let Some(drawn) = draws_by_municipality {
-        let intervals = rank_intervals(rows, &drawn, draws.rank_draws, &table);
+        let intervals = rank_intervals(rows, drawn, draws.rank_draws, &table);
         for (k, interval) in intervals.into_iter().enumerate() {
             if sd[k].is_some() {
                 out[k].rank_interval = Some(interval);
@@ -406,6 +423,28 @@ fn draw_residuals(
     draws
 }
 
+/// [`draw_residuals`] for Var(û) in structured form (`residual_variance`): the same
+/// distribution, O(|R| (c + q)) per draw instead of a Cholesky factor of O(|R|³).
+fn draw_structured_residuals(
+    rows: &[RankedInput<'_>],
+    variance: &StructuredVariance,
+    options: RankDrawOptions,
+) -> Vec<f64> {
+    let n = rows.len();
+    let n_draws = options.rank_draws;
+    let mut rng = Rng::new(options.seed);
+    let mut draws = vec![0.0; n * n_draws];
+    let mut eta = vec![0.0; variance.root_width()];
+    let mut noise = vec![0.0; n];
+    for d in 0..n_draws {
+        variance.draw(&mut rng, &mut eta, &mut noise);
+        for (k, offset) in noise.iter().enumerate() {
+            draws[k * n_draws + d] = rows[k].residual + offset;
+        }
+    }
+    draws
+}
+
 /// `out`_c = Σ_s `row`_s B_sc for B square and row-major (`out` has B's order).
 #[inline(never)]
 fn row_times(row: &[f64], b: &[f64], out: &mut [f64]) {
@@ -453,27 +492,22 @@ fn add_draw(
 /// ⌈0.975·D⌉-th smallest), in the order of `rows`.
 fn rank_intervals(
     rows: &[RankedInput<'_>],
-    draws: &[f64],
+    draws: Vec<f64>,
     n_draws: usize,
     table: &RmstTable<'_>,
 ) -> Vec<[usize; 2]> {
     let n = rows.len();
     // effect*_k = g_k(u*_k), through the RMST table and a Chebyshev interpolant per k on
-    // k's span of draws [min, max].
-    let spans: Vec<(f64, f64)> = draws
-        .chunks(n_draws)
-        .map(|own| {
-            own.iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &u| {
-                    (l.min(u), h.max(u))
-                })
-        })
-        .collect();
-    let mut effects = vec![0.0; n * n_draws];
+    // k's span of draws [min, max], written over the draws (with thousands of ranked
+    // municipalities the draws are the largest array of the analysis).
+    let mut effects = draws;
     for (k, row) in rows.iter().enumerate() {
-        let span = &draws[k * n_draws..(k + 1) * n_draws];
-        let target = &mut effects[k * n_draws..(k + 1) * n_draws];
-        let (u_low, u_high) = spans[k];
+        let own = &mut effects[k * n_draws..(k + 1) * n_draws];
+        let (u_low, u_high) = own
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &u| {
+                (l.min(u), h.max(u))
+            });
         let tabulated = |u: f64| {
             let shift = row.fitted_effect + u;
             row.predictors
@@ -488,17 +522,17 @@ fn rank_intervals(
             .flatten();
         match interpolant {
             Some(chebyshev) => {
-                for (effect, &u) in target.iter_mut().zip(span) {
-                    *effect = chebyshev.evaluate(u);
+                for u in own.iter_mut() {
+                    *u = chebyshev.evaluate(*u);
                 }
             }
             None if u_high - u_low <= 1e-12 * u_low.abs().max(1.0) => {
                 let value = mapped_effect(row, table.restricted_mean, u_low);
-                target.iter_mut().for_each(|e| *e = value);
+                own.iter_mut().for_each(|e| *e = value);
             }
             None => {
-                for (effect, &u) in target.iter_mut().zip(span) {
-                    *effect = tabulated(u);
+                for u in own.iter_mut() {
+                    *u = tabulated(*u);
                 }
             }
         }

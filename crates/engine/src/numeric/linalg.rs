@@ -97,16 +97,24 @@ impl Cholesky {
     /// x with A x = b.
     pub fn solve(&self, b: &[f64]) -> Vec<f64> {
         let n = self.lower.n;
-        let mut x = b.to_vec();
-        for i in 0..n {
-            let known: f64 = (0..i).map(|k| self.lower.get(i, k) * x[k]).sum();
-            x[i] = (x[i] - known) / self.lower.get(i, i);
-        }
+        let mut x = self.solve_lower(b);
         for i in (0..n).rev() {
             let known: f64 = (i + 1..n).map(|k| self.lower.get(k, i) * x[k]).sum();
             x[i] = (x[i] - known) / self.lower.get(i, i);
         }
         x
+    }
+
+    /// y with L y = b (forward substitution): yᵀy = bᵀA⁻¹b, so the rows L⁻¹b_i are a square
+    /// root of B A⁻¹ Bᵀ.
+    pub fn solve_lower(&self, b: &[f64]) -> Vec<f64> {
+        let n = self.lower.n;
+        let mut y = b.to_vec();
+        for i in 0..n {
+            let known: f64 = (0..i).map(|k| self.lower.get(i, k) * y[k]).sum();
+            y[i] = (y[i] - known) / self.lower.get(i, i);
+        }
+        y
     }
 
     /// A⁻¹.

@@ -32,3 +32,8 @@ pub const NEWTON_SCALED_SCORE: f64 = 1e-8;
 
 /// Newton–Raphson gives up after this many iterations (MODEL.md §4).
 pub const NEWTON_MAX_ITERATIONS: usize = 50;
+
+/// Agreement between a structured computation and the dense one it replaces (Var(û) as a
+/// diagonal plus low rank against |R|×|R| matrices), relative to the largest entry compared:
+/// rounding only.
+pub const STRUCTURED_AGREEMENT_REL: f64 = 1e-10;
