@@ -36,12 +36,13 @@ pub fn calibrate_demo(args: &[String]) -> Result<(), String> {
 }
 
 /// The generated files of `bench browser`: (name, spells, municipalities); the demo is added.
-const BROWSER_FILES: [(&str, usize, usize); 2] = [
+const BROWSER_FILES: [(&str, usize, usize); 3] = [
     ("spells-1m.csv", 1_000_000, 270),
     ("units-5000.csv", 100_000, 5_000),
+    ("units-20000.csv", 100_000, 20_000),
 ];
 
-/// `cargo xtask bench browser`: generates a 1 M-spell file and a 5,000-municipality file
+/// `cargo xtask bench browser`: generates a 1 M-spell file and 5,000- and 20,000-municipality files
 /// (`kommunebench synthetic`) and the demo, times the native CLI on each (`--timings`), builds
 /// the app for release and times it in Chromium from choosing the file to the ranking table,
 /// with the page's own phases (`tests/bench/browser.mjs`).
