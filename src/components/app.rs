@@ -84,6 +84,11 @@ pub fn App() -> impl IntoView {
     let profiles: RwSignal<Vec<kommunebench_engine::model::profile::MunicipalityProfile>> =
         RwSignal::new(Vec::new());
     let profile_gone: RwSignal<Option<String>> = RwSignal::new(None);
+    // The page's own step, shown with the worker's in the model details.
+    let render_seconds: RwSignal<Option<f64>> = RwSignal::new(None);
+    provide_context(crate::components::model_details::RenderSeconds(
+        render_seconds,
+    ));
     // Why the Excel file could not be written (its writer runs in the worker).
     let export_error: RwSignal<Option<String>> = RwSignal::new(None);
     // Why the earlier measurement could not be read (shown beside its file input).
@@ -122,7 +127,17 @@ pub fn App() -> impl IntoView {
             profiles.set(Vec::new());
             profile_gone.set(None);
             release_focus();
-            stage.set(Stage::Results(Arc::new(*result)))
+            render_seconds.set(None);
+            let shown_at = js_sys::Date::now();
+            stage.set(Stage::Results(Arc::new(*result)));
+            // The render and the frame after it: a timeout from the next animation frame
+            // runs once that frame is painted.
+            request_animation_frame(move || {
+                set_timeout(
+                    move || render_seconds.set(Some((js_sys::Date::now() - shown_at) / 1000.0)),
+                    std::time::Duration::ZERO,
+                )
+            });
         }
         Response::Failed(error) => stage.set(Stage::Failed(error)),
         // MODEL.md §9: the earlier measurement, read by the worker, compared here.

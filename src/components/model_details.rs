@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::i18n::Lang;
 use crate::view::percent;
 use crate::worker::protocol::WebResult;
-use kommunebench_engine::progress::PhaseTimes;
+use kommunebench_engine::progress::{Phase, PhaseTimes};
 
 /// A table of (term, estimate, SE) rows: β of stage 1, γ̂ of stage 2 ("–" without an SE).
 fn coefficient_table<'a>(
@@ -43,9 +43,19 @@ fn coefficient_table<'a>(
     }
 }
 
-/// Where the time went: each step of the analysis in seconds, and its share.
-fn phase_table(lang: Lang, phases: &PhaseTimes) -> impl IntoView {
+/// The seconds the page took to show the last results ([`Phase::Render`]), once it knows
+/// them: measured after the render, so kept beside the results, not in them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RenderSeconds(pub(crate) RwSignal<Option<f64>>);
+
+/// Where the time went: each step of the analysis in seconds, and its share; the page's
+/// render last, once measured.
+fn phase_table(lang: Lang, phases: &PhaseTimes, render: Option<f64>) -> impl IntoView {
     let t = lang.texts();
+    let mut phases = phases.clone();
+    if let Some(seconds) = render {
+        phases.seconds.push((Phase::Render, seconds));
+    }
     let total = phases.total();
     let body = phases
         .seconds
@@ -53,7 +63,7 @@ fn phase_table(lang: Lang, phases: &PhaseTimes) -> impl IntoView {
         .map(|&(phase, seconds)| {
             let share = if total > 0.0 { seconds / total } else { 0.0 };
             view! {
-                <tr>
+                <tr data-phase=format!("{phase:?}")>
                     <th scope="row">{lang.phase_label(phase)}</th>
                     <td class="numeric">{lang.format_number(seconds, 3)}</td>
                     <td class="numeric">{percent(lang, share, 0)}</td>
@@ -135,7 +145,11 @@ pub(crate) fn ModelDetails(lang: ReadSignal<Lang>, result: Arc<WebResult>) -> im
                 Some("stage-two-table"),
                 model.stage_two.iter().map(|c| (c.term.as_str(), c.estimate, c.se)),
             )}
-            {phase_table(lang, &result.phases)}
+            {
+                let phases = result.phases.clone();
+                let render = use_context::<RenderSeconds>();
+                move || phase_table(lang, &phases, render.and_then(|r| r.0.get()))
+            }
             {result.worker_memory_bytes.map(|bytes| view! {
                 <p class="hint" id="worker-memory">
                     {format!("{}: {} MB", t.worker_memory_label, lang.format_count((bytes / 1e6).round() as usize))}

@@ -154,6 +154,8 @@ impl Lang {
             (Lang::En, Phase::Report) => "Municipality profiles and report",
             (Lang::Da, Phase::Transfer) => "Overførsel til siden",
             (Lang::En, Phase::Transfer) => "Transfer to the page",
+            (Lang::Da, Phase::Render) => "Visning af resultaterne",
+            (Lang::En, Phase::Render) => "Showing the results",
         }
     }
 }

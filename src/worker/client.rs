@@ -78,6 +78,12 @@ impl WorkerClient {
     /// Stops the worker (cancel): whatever it was doing is abandoned.
     pub fn stop(&self) {
         if let Some(running) = self.running.borrow_mut().take() {
+            // The handlers go first: a message the worker posted before it was terminated may
+            // still be dispatched, and its closure is dropped with `running` (wasm-bindgen
+            // would throw "closure invoked recursively or after being dropped").
+            running.worker.set_onmessage(None);
+            running.worker.set_onerror(None);
+            running.worker.set_onmessageerror(None);
             running.worker.terminate();
         }
     }

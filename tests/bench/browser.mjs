@@ -44,6 +44,8 @@ try {
       observer.observe(document.body, { childList: true, subtree: true });
       [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Analysér').click();
     }));
+    // The page's render is timed to the frame after it, then added to the phase table.
+    await page.locator('#phase-table tr[data-phase="Render"]').waitFor({ state: 'attached' });
     const longest = await page.evaluate(() => globalThis.__longest);
     const phases = await page.locator('#phase-table tbody tr').evaluateAll((rows) =>
       rows.map((row) => [...row.querySelectorAll('th, td')].map((c) => c.textContent.trim())),

@@ -30,6 +30,9 @@ pub enum Phase {
     Report,
     /// Sending the results from the web worker to the page (measured by the page).
     Transfer,
+    /// Showing the results: the page's render, to the first frame after it (measured by the
+    /// page).
+    Render,
 }
 
 /// Reported to an analysis' progress callback.
