@@ -59,6 +59,8 @@ test('the demo data: 72 ranked municipalities with the numbers of `kommunebench 
     // The outcome table: 31,8 % self-support overall, as published.
     const outcomes = await session.page.locator('#outcomes-table tbody tr').first().textContent();
     assert.ok(outcomes.includes('31,8 %'), outcomes);
+    // The plots are drawn in tasks of their own after the results are painted.
+    await session.page.locator('#funnel-plot svg').waitFor();
     assert.equal(await session.page.locator('.svg-host svg').count(), 3, 'cohort, caterpillar and funnel plots');
     assert.equal(await session.page.locator('#caterpillar-plot svg circle').count(), 72);
     assert.equal(await session.page.locator('#funnel-plot svg title').count(), 72, 'every funnel point is labelled');
