@@ -122,9 +122,10 @@ mod browser {
                 state, &request, source, map, &mut clock, &mut reply,
             );
         });
-        // Once, after the first answer has gone: the next request waits for it, so it comes
-        // while the officer looks at the columns (`work::warm_up` says why).
-        if !WARM.replace(true) {
+        // Once, after the first file's columns have gone to the page: the next request waits
+        // for it, so it runs while the officer looks at the columns (`work::warm_up` says
+        // why). An analysis has warmed the code itself.
+        if request.action == Action::Inspect && !WARM.replace(true) {
             let _ = kommunebench_web::worker::work::warm_up(&|bytes: Vec<u8>| {
                 let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
                 let blob = Blob::new_with_u8_array_sequence(&parts).ok()?;

@@ -216,8 +216,8 @@ const WARM_UP_MUNICIPALITIES: usize = 40;
 /// call already running stays in the baseline code to its end. The steps that loop over all
 /// spells in one call (observed and expected durations, MODEL.md §8's draws) and every step
 /// of a seed-sized file ran 2–4× slower than natively (`cargo xtask bench browser`, and the
-/// same run with `--js-flags=--no-liftoff`). The worker calls this once, after answering its
-/// first request (the header of the chosen file), while the officer looks at the columns.
+/// same run with `--js-flags=--no-liftoff`). The worker calls this once, after it has sent
+/// the first file's columns, while the officer looks at them.
 pub fn warm_up<R: Read + Seek>(source_of: &dyn Fn(Vec<u8>) -> Option<R>) -> Response {
     let mut bytes = kommunebench_engine::demo::synthetic::SYNTHETIC_HEADER
         .as_bytes()
