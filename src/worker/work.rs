@@ -2,13 +2,14 @@
 //! source, so that it is tested natively; `src/bin/worker.rs` only connects it to the
 //! browser's worker messages and `File`s.
 
+use std::cell::OnceCell;
 use std::io::{Read, Seek};
 
 use kommunebench_engine::demo::{demo_csv, DEFAULT_SEED};
 use kommunebench_engine::measure::compare::PreviousRanking;
 use kommunebench_engine::measure::{apply, Mapping, Measured, Measurement};
 use kommunebench_engine::model::design::ModelOptions;
-use kommunebench_engine::model::profile::municipality_profile;
+use kommunebench_engine::model::profile::ProfileCache;
 use kommunebench_engine::model::RankingModel;
 use kommunebench_engine::progress::{Phase, PhaseTimer, Progress as EngineProgress};
 use kommunebench_engine::read::{inspect_columns, read_spells, ReadOptions, SourceFormat};
@@ -21,10 +22,12 @@ use super::protocol::{
 };
 
 /// What the worker keeps between messages: the last analysis' spells and model, so that a
-/// municipality's drill-down is computed when the page opens it, not all of them up front.
+/// municipality's drill-down is computed when the page opens it, not all of them up front,
+/// and what the drill-downs share, built at the first (the national mix at 1 M spells is a
+/// pass over every spell).
 #[derive(Debug, Default)]
 pub struct WorkerState {
-    last: Option<(Cohort, RankingModel)>,
+    last: Option<(Cohort, RankingModel, OnceCell<ProfileCache>)>,
 }
 
 /// Carries out `request` on `source` (ignored for the demo), sending progress and the
@@ -86,8 +89,11 @@ pub fn perform<R: Read + Seek>(
         },
         (Action::Profile, _) => Response::Profile {
             municipality: request.source_name.clone(),
-            profile: state.last.as_ref().and_then(|(cohort, model)| {
-                municipality_profile(cohort, model, &request.source_name).map(Box::new)
+            profile: state.last.as_ref().and_then(|(cohort, model, shared)| {
+                shared
+                    .get_or_init(|| ProfileCache::new(cohort, model))
+                    .profile(cohort, model, &request.source_name)
+                    .map(Box::new)
             }),
         },
         (Action::Inspect, Some(source)) => match inspect_columns(source, &read_options) {
@@ -195,7 +201,7 @@ fn analyse_source<R: Read + Seek, M: Read + Seek>(
         worker_memory_bytes: None,
     };
     if let Ok(model) = analysis.model {
-        state.last = Some((read.cohort, model));
+        state.last = Some((read.cohort, model, OnceCell::new()));
     }
     Response::Results(Box::new(result))
 }
@@ -276,6 +282,48 @@ mod tests {
             None,
             crate::state::ModelChoices::default(),
         )
+    }
+
+    /// A drill-down from the kept analysis, asked twice (the second from the shared part
+    /// built by the first), equals the engine's own for that municipality.
+    #[test]
+    fn drill_downs_from_the_kept_analysis_equal_the_engines() {
+        use kommunebench_engine::model::profile::municipality_profile;
+        let mut state = WorkerState::default();
+        let none = None::<std::io::Cursor<Vec<u8>>>;
+        let mut clock = || 0.0;
+        perform(
+            &mut state,
+            &request(Action::AnalyseDemo),
+            none.clone(),
+            None,
+            &mut clock,
+            &mut |_| {},
+        );
+        let (name, want) = {
+            let (cohort, model, _) = state.last.as_ref().expect("the analysis is kept");
+            let name = model.ranking[5].municipality.clone();
+            let want = municipality_profile(cohort, model, &name).expect("ranked");
+            (name, want)
+        };
+        for _ in 0..2 {
+            let mut ask = request(Action::Profile);
+            ask.source_name = name.clone();
+            let mut answer = None;
+            perform(&mut state, &ask, none.clone(), None, &mut clock, &mut |r| {
+                answer = Some(r)
+            });
+            match answer {
+                Some(Response::Profile {
+                    municipality,
+                    profile,
+                }) => {
+                    assert_eq!(municipality, name);
+                    assert_eq!(profile.as_deref(), Some(&want));
+                }
+                other => panic!("not a drill-down: {other:?}"),
+            }
+        }
     }
 
     /// The warm-up runs the whole analysis (a fitted model that ranks the larger synthetic

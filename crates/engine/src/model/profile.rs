@@ -39,11 +39,11 @@ pub struct MunicipalityProfile {
 /// The drill-down of every ranked municipality, in rank order (see [`municipality_profile`]
 /// for one; the web app asks for each when it is opened).
 pub fn municipality_profiles(cohort: &Cohort, model: &RankingModel) -> Vec<MunicipalityProfile> {
-    let context = ProfileContext::new(cohort, model);
+    let shared = ProfileCache::new(cohort, model);
     model
         .ranking
         .iter()
-        .map(|row| context.profile(row))
+        .map(|row| shared.profile_of(cohort, model, row))
         .collect()
 }
 
@@ -53,20 +53,19 @@ pub fn municipality_profile(
     model: &RankingModel,
     name: &str,
 ) -> Option<MunicipalityProfile> {
-    let row = model.ranking.iter().find(|r| r.municipality == name)?;
-    Some(ProfileContext::new(cohort, model).profile(row))
+    ProfileCache::new(cohort, model).profile(cohort, model, name)
 }
 
-/// What every drill-down shares: the grid, Λ̂₀ on it, β̂, each municipality's spells and the
-/// national mix.
+/// What every drill-down of one analysis shares: the grid, Λ̂₀ on it, β̂, each
+/// municipality's spells and the national mix. Built once per analysis (the web worker keeps
+/// it beside the analysis, so that each drill-down opened costs only its own spells).
 ///
 /// Cost: the national mix is counted once, each municipality's mix in one pass over its own
 /// spells, and the expected curve takes one `exp` per spell for c = e^η and one per spell
 /// and grid point for S. (Counting the national mix per municipality and level made this
 /// 18 s of a 1 M-spell analysis in the browser.)
-struct ProfileContext<'a> {
-    cohort: &'a Cohort,
-    model: &'a RankingModel,
+#[derive(Clone, Debug)]
+pub struct ProfileCache {
     grid: Vec<f64>,
     cumulative_on_grid: Vec<f64>,
     beta: Vec<f64>,
@@ -74,8 +73,10 @@ struct ProfileContext<'a> {
     national: Vec<(String, Option<String>, f64)>,
 }
 
-impl<'a> ProfileContext<'a> {
-    fn new(cohort: &'a Cohort, model: &'a RankingModel) -> ProfileContext<'a> {
+impl ProfileCache {
+    /// For the analysis of `cohort` by `model` (the same two must be passed to
+    /// [`ProfileCache::profile`]).
+    pub fn new(cohort: &Cohort, model: &RankingModel) -> ProfileCache {
         let horizon = model.options.horizon_months;
         let restricted_mean = RestrictedMean::new(&model.boundaries, &model.hazard);
         let grid: Vec<f64> = (0..=96)
@@ -85,9 +86,7 @@ impl<'a> ProfileContext<'a> {
             .iter()
             .map(|&t| restricted_mean.cumulative_hazard(t))
             .collect();
-        ProfileContext {
-            cohort,
-            model,
+        ProfileCache {
             grid,
             cumulative_on_grid,
             beta: model.coefficients_vector(),
@@ -96,8 +95,23 @@ impl<'a> ProfileContext<'a> {
         }
     }
 
-    fn profile(&self, row: &RankedMunicipality) -> MunicipalityProfile {
-        let (cohort, model) = (self.cohort, self.model);
+    /// The drill-down of the ranked municipality `name`; `None` when it is not ranked.
+    pub fn profile(
+        &self,
+        cohort: &Cohort,
+        model: &RankingModel,
+        name: &str,
+    ) -> Option<MunicipalityProfile> {
+        let row = model.ranking.iter().find(|r| r.municipality == name)?;
+        Some(self.profile_of(cohort, model, row))
+    }
+
+    fn profile_of(
+        &self,
+        cohort: &Cohort,
+        model: &RankingModel,
+        row: &RankedMunicipality,
+    ) -> MunicipalityProfile {
         let horizon = model.options.horizon_months;
         let spells = &self.spells_of[row.municipality_index];
         let km = kaplan_meier_of(cohort, spells);
