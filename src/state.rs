@@ -192,6 +192,7 @@ pub fn build_request(
         permit_years: choices.permit_years,
         map_name: None,
         export: None,
+        municipality: None,
     }
 }
 

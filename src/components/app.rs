@@ -329,7 +329,9 @@ pub fn App() -> impl IntoView {
         }
     });
     let request_profile = Callback::new(move |municipality: String| {
-        send(with_defaults(Action::Profile, municipality), None);
+        let mut request = with_defaults(Action::Profile, String::new());
+        request.municipality = Some(municipality);
+        send(request, None);
     });
     let cancel = move |_| {
         worker.with_value(WorkerClient::stop);

@@ -38,6 +38,8 @@ pub struct Request {
     pub map_name: Option<String>,
     /// For `ExportXlsx` only.
     pub export: Option<Box<ExportRequest>>,
+    /// For `Profile` only: the ranked municipality whose drill-down is asked for.
+    pub municipality: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -50,7 +52,7 @@ pub enum Action {
     AnalyseDemo,
     /// Read the attached earlier measurement (MODEL.md §9 `--compare`).
     ReadPrevious,
-    /// The drill-down of the ranked municipality named in `source_name`, from the last
+    /// The drill-down of the ranked municipality named in `municipality`, from the last
     /// analysis the worker kept.
     Profile,
     /// The ranking of `export` as an Excel workbook: the xlsx writer lives in the worker's

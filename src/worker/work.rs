@@ -88,11 +88,11 @@ pub fn perform<R: Read + Seek>(
             )),
         },
         (Action::Profile, _) => Response::Profile {
-            municipality: request.source_name.clone(),
+            municipality: request.municipality.clone().unwrap_or_default(),
             profile: state.last.as_ref().and_then(|(cohort, model, shared)| {
                 shared
                     .get_or_init(|| ProfileCache::new(cohort, model))
-                    .profile(cohort, model, &request.source_name)
+                    .profile(cohort, model, request.municipality.as_deref()?)
                     .map(Box::new)
             }),
         },
@@ -308,7 +308,7 @@ mod tests {
         };
         for _ in 0..2 {
             let mut ask = request(Action::Profile);
-            ask.source_name = name.clone();
+            ask.municipality = Some(name.clone());
             let mut answer = None;
             perform(&mut state, &ask, none.clone(), None, &mut clock, &mut |r| {
                 answer = Some(r)
