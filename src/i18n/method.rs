@@ -52,7 +52,7 @@ const METHOD_DA: [MethodSection; 7] = [
     MethodSection {
         heading: "Stjerner og q-værdier",
         paragraphs: &[
-            "Stjernerne viser, hvor sikkert effekten er forskellig fra 0: * p < 0,05, ** p < 0,01, *** p < 0,001. Når mange kommuner testes på én gang, vil nogle få se signifikante ud ved et tilfælde; q-værdien (Benjamini–Hochberg) tager højde for det: q < 0,05 betyder, at højst omkring 5 % af kommunerne med så lave q-værdier ventes at være falske fund.",
+            "Stjernerne viser, hvor sikkert effekten er forskellig fra 0 (som i ministeriets tabel 4): *** p < 0,05, ** p < 0,10, * p < 0,20. Når mange kommuner testes på én gang, vil nogle få se signifikante ud ved et tilfælde; q-værdien (Benjamini–Hochberg) tager højde for det: q < 0,05 betyder, at højst omkring 5 % af kommunerne med så lave q-værdier ventes at være falske fund.",
         ],
     },
     MethodSection {
@@ -102,7 +102,7 @@ const METHOD_EN: [MethodSection; 7] = [
     MethodSection {
         heading: "Stars and q-values",
         paragraphs: &[
-            "The stars show how surely the effect differs from 0: * p < 0.05, ** p < 0.01, *** p < 0.001. When many municipalities are tested at once, a few look significant by chance; the q-value (Benjamini–Hochberg) allows for that: q < 0.05 means that at most about 5 % of the municipalities with q-values that low are expected to be false findings.",
+            "The stars show how surely the effect differs from 0 (as in the ministry's table 4): *** p < 0.05, ** p < 0.10, * p < 0.20. When many municipalities are tested at once, a few look significant by chance; the q-value (Benjamini–Hochberg) allows for that: q < 0.05 means that at most about 5 % of the municipalities with q-values that low are expected to be false findings.",
         ],
     },
     MethodSection {

@@ -428,6 +428,58 @@ mod tests {
         }
     }
 
+    /// Every "*** p < 0,05"-style threshold in the page's texts and on the method page, in
+    /// both languages, is the engine's own (`stars`, MODEL.md §4): the method page once
+    /// stated the stars of p < 0.05 / 0.01 / 0.001, which the engine does not give.
+    #[test]
+    fn star_thresholds_in_the_texts_are_the_engines() {
+        use kommunebench_engine::model::rmst::stars;
+        let mut texts: Vec<String> = Vec::new();
+        for lang in [Lang::Da, Lang::En] {
+            collect_strings(
+                &serde_json::to_value(lang.texts()).expect("texts serialise"),
+                &mut texts,
+            );
+            for section in lang.method_sections() {
+                texts.extend(section.paragraphs.iter().map(|p| (*p).to_owned()));
+            }
+        }
+        let mut found = 0;
+        for text in &texts {
+            let mut rest = text.as_str();
+            while let Some(at) = rest.find(" p < ") {
+                let marks = rest[..at].chars().rev().take_while(|&c| c == '*').count();
+                let number: String = rest[at + 5..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit() || *c == ',' || *c == '.')
+                    .collect();
+                rest = &rest[at + 5..];
+                if marks == 0 {
+                    continue;
+                }
+                let threshold: f64 = number
+                    .trim_end_matches(['.', ','])
+                    .replace(',', ".")
+                    .parse()
+                    .unwrap_or_else(|_| panic!("a threshold in {text:?}"));
+                let shown = "*".repeat(marks);
+                assert_eq!(stars(Some(threshold * 0.999)), shown, "{text}");
+                assert_ne!(stars(Some(threshold)), shown, "{text}");
+                found += 1;
+            }
+        }
+        assert!(found >= 12, "only {found} stated thresholds");
+    }
+
+    fn collect_strings(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::String(text) => out.push(text.clone()),
+            serde_json::Value::Array(items) => items.iter().for_each(|v| collect_strings(v, out)),
+            serde_json::Value::Object(map) => map.values().for_each(|v| collect_strings(v, out)),
+            _ => {}
+        }
+    }
+
     #[test]
     fn every_error_is_worded_in_both_languages() {
         let errors = [
