@@ -104,7 +104,7 @@ pub(super) const DA: Texts = Texts {
     no_highlight: "(ingen)",
     highlight_label: "Fremhæv kommune",
     funnel_caption: "Sådan læses det: hvert punkt er en kommune; punkter uden for de indre linjer (95 %) er usædvanlige for deres antal forløb, uden for de ydre (99,8 %) meget usædvanlige. Hold musen over eller gå med tabulatortasten til et punkt for at se kommunen.",
-    caterpillar_caption: "Sådan læses det: hver lodret streg er en kommunes 95 %-interval for effekten, beregnet gennem modellen (det kan være skævt); et interval, der ikke rører 0-linjen, svarer til mindst én stjerne. De tre hurtigste og tre langsomste er navngivet; hold musen over et punkt, eller vælg en kommune for at fremhæve den.",
+    caterpillar_caption: "Sådan læses det: hver lodret streg er en kommunes 95 %-interval for effekten, beregnet gennem modellen (det kan være skævt); et interval, der ikke rører 0-linjen, hører til en kommune med tre stjerner (p < 0,05). De tre hurtigste og tre langsomste er navngivet; hold musen over et punkt, eller vælg en kommune for at fremhæve den.",
     caterpillar_title: "Effekter med usikkerhed (larvediagram)",
     caterpillar_file: "kommunebench-larvediagram",
     ranking_file: "kommunebench-rangordning",

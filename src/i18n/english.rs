@@ -104,7 +104,7 @@ pub(super) const EN: Texts = Texts {
     no_highlight: "(none)",
     highlight_label: "Highlight municipality",
     funnel_caption: "How to read it: each point is a municipality; points outside the inner lines (95 %) are unusual for their number of spells, outside the outer lines (99.8 %) very unusual. Hover over a point, or reach it with the Tab key, to see the municipality.",
-    caterpillar_caption: "How to read it: each vertical line is a municipality's 95 % interval of the effect, mapped through the model (it may be asymmetric); an interval that does not touch the 0 line goes with at least one star. The three fastest and three slowest are named; hover over a point, or choose a municipality to highlight it.",
+    caterpillar_caption: "How to read it: each vertical line is a municipality's 95 % interval of the effect, mapped through the model (it may be asymmetric); an interval that does not touch the 0 line belongs to a municipality with three stars (p < 0.05). The three fastest and three slowest are named; hover over a point, or choose a municipality to highlight it.",
     caterpillar_title: "Effects with their uncertainty (caterpillar plot)",
     caterpillar_file: "kommunebench-caterpillar",
     ranking_file: "kommunebench-ranking",

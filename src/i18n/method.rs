@@ -65,14 +65,14 @@ const METHOD_DA: [MethodSection; 7] = [
     MethodSection {
         heading: "Tragt- og larvediagram",
         paragraphs: &[
-            "Larvediagrammet viser hver kommunes effekt med sit 95 %-interval: et interval, der ikke rører 0, svarer til mindst én stjerne. Tragtdiagrammet viser effekten mod antal forløb: kommuner uden for de indre linjer (95 %) er usædvanlige for deres størrelse, uden for de ydre (99,8 %) meget usædvanlige. Grænserne med overspredning tager højde for, at kommuner altid vil variere noget.",
+            "Larvediagrammet viser hver kommunes effekt med sit 95 %-interval: et interval, der ikke rører 0, hører til en kommune med tre stjerner (p < 0,05). Tragtdiagrammet viser effekten mod antal forløb: kommuner uden for de indre linjer (95 %) er usædvanlige for deres størrelse, uden for de ydre (99,8 %) meget usædvanlige. Grænserne med overspredning tager højde for, at kommuner altid vil variere noget.",
             "Forklaringsandelen er den del af forskellene i faktisk varighed mellem de rangordnede kommuner, som personernes og kommunernes forhold forklarer (i 2006: 72 %). R² for trin 2 er den del af kommunernes egne bidrag, som de kommunale forhold forklarer.",
         ],
     },
     MethodSection {
         heading: "Begrænsninger",
         paragraphs: &[
-            "Effekten er et mål for hele perioden: en kommune, der har ændret sin indsats sent i perioden, vil først se det senere (vælg eventuelt et vindue af tilladelsesår). Forhold, som data ikke indeholder, kan stå bag en effekt. Kommuner med færre end 80 forløb rangordnes ikke. Læg ikke for meget i små forskelle i rang.",
+            "Effekten er et mål for hele perioden: en kommune, der har ændret sin indsats sent i perioden, vil først se det senere (vælg eventuelt et vindue af tilladelsesår). Forhold, som data ikke indeholder, kan stå bag en effekt. Kommuner med færre forløb end mindstetallet under Indstillinger (normalt 80) rangordnes ikke. Læg ikke for meget i små forskelle i rang.",
             "Data forlader aldrig browseren: filen læses og analyseres på din egen maskine.",
         ],
     },
@@ -115,14 +115,14 @@ const METHOD_EN: [MethodSection; 7] = [
     MethodSection {
         heading: "Funnel and caterpillar plots",
         paragraphs: &[
-            "The caterpillar plot shows each municipality's effect with its 95 % interval: an interval that does not touch 0 goes with at least one star. The funnel plot shows the effect against the number of spells: municipalities outside the inner lines (95 %) are unusual for their size, outside the outer lines (99.8 %) very unusual. The overdispersed limits allow for municipalities always differing somewhat.",
+            "The caterpillar plot shows each municipality's effect with its 95 % interval: an interval that does not touch 0 belongs to a municipality with three stars (p < 0.05). The funnel plot shows the effect against the number of spells: municipalities outside the inner lines (95 %) are unusual for their size, outside the outer lines (99.8 %) very unusual. The overdispersed limits allow for municipalities always differing somewhat.",
             "The explained share is the part of the differences in observed duration between the ranked municipalities that the people's and the municipalities' characteristics explain (in 2006: 72 %). Stage 2's R² is the part of the municipalities' own contributions that the municipal characteristics explain.",
         ],
     },
     MethodSection {
         heading: "Limits",
         paragraphs: &[
-            "The effect measures the whole period: a municipality that changed its effort late in the period will see it only later (choose a window of permit years if so). Characteristics the data do not hold may lie behind an effect. Municipalities with fewer than 80 spells are not ranked. Do not read much into small differences of rank.",
+            "The effect measures the whole period: a municipality that changed its effort late in the period will see it only later (choose a window of permit years if so). Characteristics the data do not hold may lie behind an effect. Municipalities with fewer spells than the minimum under Options (normally 80) are not ranked. Do not read much into small differences of rank.",
             "No data leave the browser: the file is read and analysed on your own machine.",
         ],
     },
