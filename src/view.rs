@@ -196,18 +196,17 @@ pub fn success_words(success: &str, lang: Lang) -> &'static str {
 
 /// The change of rank as shown ("▲ 12", "▼ 3", "=", "ny") and as read aloud.
 pub fn rank_change_text(row: &JsonRanked, lang: Lang) -> (String, String) {
-    match (row.rank_change, lang) {
-        (None, _) => {
-            let new = lang.texts().rank_change_new.to_owned();
-            (new.clone(), new)
-        }
-        (Some(0), Lang::Da) => ("=".to_owned(), "uændret".to_owned()),
-        (Some(0), Lang::En) => ("=".to_owned(), "unchanged".to_owned()),
-        (Some(up), Lang::Da) if up > 0 => (format!("▲ {up}"), format!("op {up}")),
-        (Some(up), Lang::En) if up > 0 => (format!("▲ {up}"), format!("up {up}")),
-        (Some(down), Lang::Da) => (format!("▼ {}", -down), format!("ned {}", -down)),
-        (Some(down), Lang::En) => (format!("▼ {}", -down), format!("down {}", -down)),
-    }
+    let shown = kommunebench_engine::report::rank_change_shown(row.rank_change, lang.engine());
+    let spoken = match (row.rank_change, lang) {
+        (None, _) => lang.texts().rank_change_new.to_owned(),
+        (Some(0), Lang::Da) => "uændret".to_owned(),
+        (Some(0), Lang::En) => "unchanged".to_owned(),
+        (Some(up), Lang::Da) if up > 0 => format!("op {up}"),
+        (Some(up), Lang::En) if up > 0 => format!("up {up}"),
+        (Some(down), Lang::Da) => format!("ned {}", -down),
+        (Some(down), Lang::En) => format!("down {}", -down),
+    };
+    (shown, spoken)
 }
 
 /// The comparison with an earlier measurement in the seed's words: the rank correlation, the

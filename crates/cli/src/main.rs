@@ -333,7 +333,10 @@ fn analyse_command(command: &Analyse) -> Result<()> {
             }
         }
         None if command.csv.is_none() && command.xlsx.is_none() && analysis.model.is_ok() => {
-            print!("{}", printable_table(&ranking_table(&analysis, language)))
+            print!(
+                "{}",
+                printable_table(&ranking_table(&analysis, language, Some(&report)))
+            )
         }
         None => {}
     }

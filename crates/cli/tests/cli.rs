@@ -473,6 +473,55 @@ fn measurement_options_and_a_comparison_with_the_own_export() {
     );
     assert_eq!(from_json["comparison"]["spearman"], comparison["spearman"]);
 
+    // The terminal table shows each rank's change, as the JSON has it, and says against what.
+    let table = kommunebench(&[
+        "analyse",
+        file_text,
+        "--success",
+        "self_support",
+        "--permit-years",
+        "2001-2003",
+        "--compare",
+        earlier_json.to_str().expect("a UTF-8 path"),
+        "--lang",
+        "en",
+    ]);
+    assert!(
+        table.status.success(),
+        "{}",
+        String::from_utf8_lossy(&table.stderr)
+    );
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        table.contains("earlier measurement (earlier.json)"),
+        "{table}"
+    );
+    let header = table
+        .lines()
+        .find(|l| l.starts_with("Rank"))
+        .expect("a header");
+    assert!(header.starts_with("Rank  Change"), "{header}");
+    for row in json["ranking"].as_array().expect("a ranking") {
+        let rank = row["rank"].as_i64().expect("a rank").to_string();
+        let line = table
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(rank.as_str()))
+            .expect("the rank's line");
+        let change = match row["rank_change"].as_i64() {
+            None => "new".to_owned(),
+            Some(0) => "=".to_owned(),
+            Some(up) if up > 0 => format!("▲ {up}"),
+            Some(down) => format!("▼ {}", -down),
+        };
+        let after_rank = line.trim_start()[rank.len()..].trim_start();
+        assert!(after_rank.starts_with(&change), "{line} (want {change})");
+    }
+    let national = table
+        .lines()
+        .find(|l| l.contains("National"))
+        .expect("the national row");
+    assert!(national.trim_start().starts_with("National"), "{national}");
+
     // A bad window is refused with its rule named, never a panic.
     let bad = kommunebench(&["analyse", file_text, "--permit-years", "2004-2002"]);
     assert!(!bad.status.success());

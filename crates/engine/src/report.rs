@@ -499,9 +499,29 @@ impl Language {
     }
 }
 
+/// How a rank moved since the earlier measurement (MODEL.md §9 `rank_change`), as tables
+/// show it: "▲ 3" (up three places), "▼ 2", "=", or "ny" / "new" (not ranked then).
+pub fn rank_change_shown(rank_change: Option<i64>, language: Language) -> String {
+    match rank_change {
+        None => match language {
+            Language::Danish => "ny".to_owned(),
+            Language::English => "new".to_owned(),
+        },
+        Some(0) => "=".to_owned(),
+        Some(up) if up > 0 => format!("▲ {up}"),
+        Some(down) => format!("▼ {}", -down),
+    }
+}
+
 /// The ranking as a plain-text table, like the seed's table 4, in `language` (the model's
-/// error in words when it could not be fitted).
-pub fn ranking_table(analysis: &Analysis, language: Language) -> String {
+/// error in words when it could not be fitted). With `compared`, the report of the same
+/// analysis compared with an earlier one (`JsonReport::compare_with`), a column shows each
+/// rank's change.
+pub fn ranking_table(
+    analysis: &Analysis,
+    language: Language,
+    compared: Option<&JsonReport>,
+) -> String {
     let model = match &analysis.model {
         Ok(model) => model,
         Err(error) => return format!("{}\n", error.message(language)),
@@ -556,11 +576,20 @@ pub fn ranking_table(analysis: &Analysis, language: Language) -> String {
     };
     let optional =
         |value: Option<f64>| value.map_or_else(|| "–".to_owned(), |v| language.format_number(v, 3));
-    let mut rows: Vec<[String; 10]> = model
+    let changes = compared
+        .filter(|report| report.comparison.is_some())
+        .map(|report| {
+            report
+                .ranking
+                .iter()
+                .map(|r| (r.municipality.as_str(), r.rank_change))
+                .collect::<std::collections::HashMap<_, _>>()
+        });
+    let mut rows: Vec<Vec<String>> = model
         .ranking
         .iter()
         .map(|r| {
-            [
+            vec![
                 r.rank.to_string(),
                 r.municipality.clone(),
                 language.format_number(r.observed_months, 3),
@@ -578,7 +607,7 @@ pub fn ranking_table(analysis: &Analysis, language: Language) -> String {
             ]
         })
         .collect();
-    rows.push([
+    rows.push(vec![
         String::new(),
         national_label.to_owned(),
         optional(model.national.observed_months),
@@ -590,18 +619,36 @@ pub fn ranking_table(analysis: &Analysis, language: Language) -> String {
         model.national.spells.to_string(),
         language.format_number(100.0 * model.national.completed_share, 0),
     ]);
-    let mut widths = headers.map(|h| h.chars().count());
+    let mut headers: Vec<&str> = headers.to_vec();
+    // Text columns left-aligned (the municipality, the stars), numbers right-aligned.
+    let mut text_columns = [1, 5];
+    let mut legend = legend.to_owned();
+    if let (Some(changes), Some(comparison)) =
+        (&changes, compared.and_then(|r| r.comparison.as_ref()))
+    {
+        headers.insert(1, change_header(language));
+        text_columns = [2, 6];
+        for (row, ranked) in rows.iter_mut().zip(&model.ranking) {
+            let change = changes.get(ranked.municipality.as_str()).copied().flatten();
+            row.insert(1, rank_change_shown(change, language));
+        }
+        // The national row (last) has no change.
+        if let Some(national) = rows.last_mut() {
+            national.insert(1, String::new());
+        }
+        legend.push_str(&change_legend(language, &comparison.source));
+    }
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
     }
-    let render = |cells: &[String; 10]| {
+    let render = |cells: &[String]| {
         let mut line = String::new();
-        for (column, (cell, width)) in cells.iter().zip(widths).enumerate() {
+        for (column, (cell, &width)) in cells.iter().zip(&widths).enumerate() {
             let padding = " ".repeat(width - cell.chars().count());
-            // Text columns left-aligned, numbers right-aligned.
-            if column == 1 || column == 5 {
+            if text_columns.contains(&column) {
                 line.push_str(cell);
                 line.push_str(&padding);
             } else {
@@ -612,7 +659,8 @@ pub fn ranking_table(analysis: &Analysis, language: Language) -> String {
         }
         line.trim_end().to_owned()
     };
-    let mut out = format!("{title}\n\n{}\n", render(&headers.map(str::to_owned)));
+    let header_cells: Vec<String> = headers.iter().map(|h| (*h).to_owned()).collect();
+    let mut out = format!("{title}\n\n{}\n", render(&header_cells));
     for (position, row) in rows.iter().enumerate() {
         if position + 1 == rows.len() {
             out.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1)));
@@ -623,4 +671,22 @@ pub fn ranking_table(analysis: &Analysis, language: Language) -> String {
     }
     out.push_str(&format!("\n{legend}\n"));
     out
+}
+
+fn change_header(language: Language) -> &'static str {
+    match language {
+        Language::Danish => "Ændring",
+        Language::English => "Change",
+    }
+}
+
+fn change_legend(language: Language, source: &str) -> String {
+    match language {
+        Language::Danish => format!(
+            "\nÆndring: pladser op (▲) eller ned (▼) siden den tidligere måling ({source}); ny: ikke rangordnet dengang"
+        ),
+        Language::English => format!(
+            "\nChange: places up (▲) or down (▼) since the earlier measurement ({source}); new: not ranked then"
+        ),
+    }
 }
