@@ -2,6 +2,7 @@
 //! `sniff` (encoding, delimiter, `sep=` line, unterminated quotes, mixed encodings).
 
 use std::io::{Read, Seek, SeekFrom};
+use std::ops::ControlFlow;
 
 use super::options::{ReadOptions, ReadProgress, ReadReport, SourceFormat, TextEncoding};
 use super::problems::{ReadError, MAX_FIELD_CHARS};
@@ -194,26 +195,22 @@ pub(super) fn csv_header<R: Read + Seek>(
 ) -> Result<(Vec<String>, TextEncoding, u8), ReadError> {
     let mut ignore_progress = |_| {};
     let (mut reader, first) = open_csv_records(source, total_bytes, &mut ignore_progress)?;
-    let mut record = csv::ByteRecord::new();
-    let mut skip_sep_line = first.has_sep_line;
-    while read_record(&mut reader, &mut record)? {
-        if is_blank_line(&record) {
-            continue;
-        }
-        if std::mem::take(&mut skip_sep_line) {
-            continue;
-        }
-        let header = record
-            .iter()
-            .map(|field| {
-                let mut text = String::new();
-                decode_field(first.encoding, field, &mut text);
-                text
-            })
-            .collect();
-        return Ok((header, first.encoding, first.delimiter));
-    }
-    Err(ReadError::Empty)
+    let mut header = None;
+    for_each_record(&mut reader, &first, &mut |_, record| {
+        header = Some(
+            record
+                .iter()
+                .map(|field| {
+                    let mut text = String::new();
+                    decode_field(first.encoding, field, &mut text);
+                    text
+                })
+                .collect(),
+        );
+        Ok(ControlFlow::Break(()))
+    })?;
+    let header = header.ok_or(ReadError::Empty)?;
+    Ok((header, first.encoding, first.delimiter))
 }
 
 pub(super) fn read_csv<R: Read + Seek>(
@@ -242,7 +239,7 @@ pub(super) fn read_csv<R: Read + Seek>(
             None => builder = Some(CohortBuilder::new(&fields[..record.len()], options)?),
             Some(builder) => builder.push_row(line, &fields[..record.len()])?,
         }
-        Ok(())
+        Ok(ControlFlow::Continue(()))
     })?;
     let builder = builder.ok_or(ReadError::Empty)?;
     builder.finish(SourceFormat::Csv {
@@ -266,17 +263,21 @@ pub(super) fn read_csv_table<R: Read + Seek>(
         for (field, text) in record.iter().zip(fields.iter_mut()) {
             decode_field(first.encoding, field, text);
         }
-        visit(line, &fields[..record.len()])
+        visit(line, &fields[..record.len()]).map(ControlFlow::Continue)
     })
 }
 
+/// Called with (line, record) for the header and each row; breaks to stop the reading.
+type RecordVisitor<'v> =
+    dyn FnMut(u64, &csv::ByteRecord) -> Result<ControlFlow<()>, ReadError> + 'v;
+
 /// Calls `visit(line, record)` for the header and every row of a CSV source, in order, with
-/// the physical line where the record starts: blank lines and Excel's `sep=` line (which
-/// still counts as line 1) are neither.
+/// the physical line where the record starts, until `visit` breaks: blank lines and Excel's
+/// `sep=` line (which still counts as line 1) are neither.
 fn for_each_record<'a>(
     reader: &mut csv::Reader<LineCountingReader<'a, Box<dyn Read + 'a>>>,
     first: &FirstPass,
-    visit: &mut dyn FnMut(u64, &csv::ByteRecord) -> Result<(), ReadError>,
+    visit: &mut RecordVisitor<'_>,
 ) -> Result<(), ReadError> {
     let mut record = csv::ByteRecord::new();
     let mut skip_sep_line = first.has_sep_line;
@@ -289,7 +290,9 @@ fn for_each_record<'a>(
         if std::mem::take(&mut skip_sep_line) {
             continue;
         }
-        visit(line, &record)?;
+        if visit(line, &record)?.is_break() {
+            break;
+        }
     }
     Ok(())
 }
