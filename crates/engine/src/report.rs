@@ -576,15 +576,6 @@ pub fn ranking_table(
     };
     let optional =
         |value: Option<f64>| value.map_or_else(|| "–".to_owned(), |v| language.format_number(v, 3));
-    let changes = compared
-        .filter(|report| report.comparison.is_some())
-        .map(|report| {
-            report
-                .ranking
-                .iter()
-                .map(|r| (r.municipality.as_str(), r.rank_change))
-                .collect::<std::collections::HashMap<_, _>>()
-        });
     let mut rows: Vec<Vec<String>> = model
         .ranking
         .iter()
@@ -623,11 +614,16 @@ pub fn ranking_table(
     // Text columns left-aligned (the municipality, the stars), numbers right-aligned.
     let mut text_columns = [1, 5];
     let mut legend = legend.to_owned();
-    if let (Some(changes), Some(comparison)) =
-        (&changes, compared.and_then(|r| r.comparison.as_ref()))
+    if let Some((report, comparison)) =
+        compared.and_then(|report| Some((report, report.comparison.as_ref()?)))
     {
         headers.insert(1, change_header(language));
         text_columns = [2, 6];
+        let changes: std::collections::HashMap<&str, Option<i64>> = report
+            .ranking
+            .iter()
+            .map(|r| (r.municipality.as_str(), r.rank_change))
+            .collect();
         for (row, ranked) in rows.iter_mut().zip(&model.ranking) {
             let change = changes.get(ranked.municipality.as_str()).copied().flatten();
             row.insert(1, rank_change_shown(change, language));

@@ -255,9 +255,9 @@ impl StructuredVariance {
         self.apply_root(out, eta);
     }
 
-    /// `epsilon` ← M (Δ^½ ε + W η): a square root of Var(û) applied to (ε, η).
-    fn apply_root(&self, epsilon: &mut [f64], eta: &[f64]) {
-        let out = epsilon;
+    /// `out` ← M (Δ^½ ε + W η) with ε the entries of `out` on entry: a square root of Var(û)
+    /// applied to (ε, η).
+    fn apply_root(&self, out: &mut [f64], eta: &[f64]) {
         for (value, delta) in out.iter_mut().zip(&self.diagonal) {
             *value *= delta.sqrt();
         }
