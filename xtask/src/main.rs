@@ -27,8 +27,9 @@ commands:
   serve [--port N] [--public-url /path/]   install what is missing, build the app, serve it
   test                                     install what is missing, run every check and test
   bench [NAME]                             run the engine's benchmarks (release build)
-  bench browser                            time the app in Chromium on generated 1 M-spell and
-                                           5,000-municipality files, beside the native CLI
+  bench browser                            time the app in Chromium on generated 1 M-spell,
+                                           5,000- and 20,000-municipality files and the demo,
+                                           beside the native CLI (KB_PAUSE_MS, KB_CHROMIUM_FLAGS)
   calibrate-demo [ROUNDS] [--fresh]        recalibrate the demo data to the seed's tables
   fuzz [--minutes N]                       fuzz the reader with cargo-fuzz (nightly; default 30 minutes)
   csp-hashes                               Trunk post-build hook (hash inline scripts into the CSP)
