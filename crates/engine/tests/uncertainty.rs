@@ -156,6 +156,78 @@ fn rank_intervals_are_reproducible_and_optional() {
     assert!(none.iter().all(Option::is_none));
 }
 
+/// Var(û) in its structured form (used beyond 500 ranked municipalities) on both reference
+/// data sets: every §7–§8 number equals the dense form's (which the tests above hold to the
+/// reference) to rounding, and its rank draws, a different square root of the same Var(û),
+/// give rank intervals inside the reference's own rank distribution as the dense ones must.
+#[test]
+fn the_structured_form_agrees_with_the_dense_one_and_the_reference() {
+    use kommunebench_engine::model::fit_ranking_structured;
+    use kommunebench_engine::numeric::tolerance::STRUCTURED_AGREEMENT_REL;
+    for name in ["a", "b"] {
+        let bytes = std::fs::read(fixture(&format!("model_{name}.csv"))).expect("fixture csv");
+        let text = std::fs::read_to_string(fixture(&format!("model_{name}_uncertainty.json")))
+            .expect("fixture json");
+        let reference: Value = serde_json::from_str(&text).expect("json");
+        let read = read_spells_from_bytes(&bytes, &ReadOptions::default()).expect("reads");
+        let dense = fit_ranking(&read.cohort, ModelOptions::default()).expect("fits");
+        let structured =
+            fit_ranking_structured(&read.cohort, ModelOptions::default()).expect("fits");
+        let agree = |got: Option<f64>, want: Option<f64>, what: &str| match (got, want) {
+            (Some(got), Some(want)) => assert!(
+                (got - want).abs() <= STRUCTURED_AGREEMENT_REL * want.abs().max(1.0),
+                "{name}, {what}: {got} vs {want}"
+            ),
+            (got, want) => assert_eq!(got, want, "{name}, {what}"),
+        };
+        agree(structured.tau_squared, dense.tau_squared, "τ̂²");
+        agree(
+            structured.overdispersion_months_squared,
+            dense.overdispersion_months_squared,
+            "overdispersion",
+        );
+        for (got, want) in structured.stage_two_se.iter().zip(&dense.stage_two_se) {
+            agree(*got, *want, "stage-2 SE");
+        }
+        assert_eq!(structured.ranking.len(), dense.ranking.len());
+        let quantiles = |municipality: &str, q: &str| {
+            reference["ranking"]
+                .as_array()
+                .expect("rows")
+                .iter()
+                .find(|r| r["municipality"] == municipality)
+                .and_then(|r| r["rank_quantiles"][q].as_u64())
+                .expect("a quantile") as usize
+        };
+        for (got, want) in structured.ranking.iter().zip(&dense.ranking) {
+            let what = got.municipality.as_str();
+            assert_eq!(got.municipality, want.municipality);
+            assert_eq!(got.rank, want.rank, "{name}, {what}");
+            let (g, w) = (&got.uncertainty, &want.uncertainty);
+            agree(got.p_value, want.p_value, what);
+            agree(g.effect_se_months, w.effect_se_months, what);
+            agree(g.q_value, w.q_value, what);
+            agree(g.shrunken_effect_months, w.shrunken_effect_months, what);
+            let (gi, wi) = (
+                g.effect_interval_months.expect("interval"),
+                w.effect_interval_months.expect("interval"),
+            );
+            agree(Some(gi[0]), Some(wi[0]), what);
+            agree(Some(gi[1]), Some(wi[1]), what);
+            assert_eq!(g.shrunken_rank, w.shrunken_rank, "{name}, {what}");
+            let [lo, hi] = g.rank_interval.expect("a rank interval");
+            assert!(
+                (quantiles(what, "0.5%")..=quantiles(what, "4.5%")).contains(&lo),
+                "{name}, {what}: lo {lo} outside the reference's 0.5–4.5 % quantiles"
+            );
+            assert!(
+                (quantiles(what, "95.5%")..=quantiles(what, "99.5%")).contains(&hi),
+                "{name}, {what}: hi {hi} outside the reference's 95.5–99.5 % quantiles"
+            );
+        }
+    }
+}
+
 /// Hand-worked Benjamini–Hochberg: p = 0.01, 0.04, 0.03, 0.20 (m = 4) sorted 0.01, 0.03,
 /// 0.04, 0.20 → p·m/j = 0.04, 0.06, 0.0533…, 0.20 → running minimum from the top: 0.04,
 /// 0.0533…, 0.0533…, 0.20. A missing p stays missing and does not count in m.

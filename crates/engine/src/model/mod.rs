@@ -187,6 +187,33 @@ pub fn fit_ranking_identified(
     fixed_municipality: Option<usize>,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<RankingModel, ModelError> {
+    fit_ranking_in_form(
+        cohort,
+        options,
+        fixed_municipality,
+        progress,
+        residual_variance::DENSE_RANKED_LIMIT,
+    )
+}
+
+/// [`fit_ranking`] with Var(û) in its structured form however few municipalities are ranked
+/// (`residual_variance`; for tests of that form against the references).
+#[doc(hidden)]
+pub fn fit_ranking_structured(
+    cohort: &Cohort,
+    options: ModelOptions,
+) -> Result<RankingModel, ModelError> {
+    fit_ranking_in_form(cohort, options, None, &mut |_| {}, 0)
+}
+
+/// The fit, with Var(û) dense up to `dense_ranked_limit` ranked municipalities.
+fn fit_ranking_in_form(
+    cohort: &Cohort,
+    options: ModelOptions,
+    fixed_municipality: Option<usize>,
+    progress: &mut dyn FnMut(Progress),
+    dense_ranked_limit: usize,
+) -> Result<RankingModel, ModelError> {
     progress(Progress::Phase(Phase::Design));
     let design = Design::build(cohort, options)?;
     progress(Progress::Phase(Phase::Newton));
@@ -242,13 +269,7 @@ pub fn fit_ranking_identified(
         .collect();
 
     progress(Progress::Phase(Phase::StageTwo));
-    let stage_two = stage_two(
-        cohort,
-        &ranked,
-        &spells_of,
-        &stage_one,
-        residual_variance::DENSE_RANKED_LIMIT,
-    )?;
+    let stage_two = stage_two(cohort, &ranked, &spells_of, &stage_one, dense_ranked_limit)?;
     progress(Progress::Phase(Phase::RestrictedMeans));
     let restricted_mean = RestrictedMean::new(&design.boundaries, &stage_one.hazard);
     let predictors_of: Vec<Vec<f64>> = ranked
