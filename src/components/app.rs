@@ -561,8 +561,8 @@ fn step_heading_id(stage: &Stage) -> &'static str {
 /// Takes the keyboard focus off the progress step's heading before the step is replaced:
 /// removing the focused element makes Chromium lay out the page at once, inside the task
 /// that renders the next step (21–36 ms of the results' first render in a CPU profile of
-/// `cargo xtask bench browser`). The focus then moves to the new step's heading in the next
-/// frame, as after every step.
+/// `cargo xtask bench browser`). The focus then moves to the new step's heading after the
+/// step's first frame, as after every step.
 fn release_focus() {
     let focused = web_sys::window()
         .and_then(|w| w.document())
