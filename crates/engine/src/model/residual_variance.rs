@@ -318,6 +318,50 @@ impl StructuredVariance {
     }
 }
 
+/// Var(û) = M Σ_R Mᵀ multiplied out (|R|×|R| row-major) from M = `residual_maker` and
+/// Σ_R = `sigma`, both |R| = `n` square: for the rank draws' Cholesky factor, and for the
+/// tests of the structured form. The loops over n are functions of their own, never
+/// inlined (ARCHITECTURE.md, "Hot loops in the browser"); each sum runs in the same order
+/// as in one loop.
+pub(super) fn dense_variance(residual_maker: &[f64], sigma: &[f64], n: usize) -> Vec<f64> {
+    let mut half = vec![0.0; n * n]; // M Σ_R
+    for (row, out) in half.chunks_mut(n.max(1)).enumerate() {
+        row_times(&residual_maker[row * n..(row + 1) * n], sigma, out);
+    }
+    let mut variance = vec![0.0; n * n]; // M Σ_R Mᵀ, lower triangle first
+    for (row, out) in variance.chunks_mut(n.max(1)).enumerate() {
+        row_times_transposed(
+            &half[row * n..(row + 1) * n],
+            residual_maker,
+            &mut out[..=row],
+        );
+    }
+    for row in 0..n {
+        for col in 0..row {
+            variance[col * n + row] = variance[row * n + col];
+        }
+    }
+    variance
+}
+
+/// `out`_c = Σ_s `row`_s B_sc for B square and row-major (`out` has B's order).
+#[inline(never)]
+fn row_times(row: &[f64], b: &[f64], out: &mut [f64]) {
+    let n = row.len();
+    for (col, value) in out.iter_mut().enumerate() {
+        *value = (0..n).map(|s| row[s] * b[s * n + col]).sum();
+    }
+}
+
+/// `out`_c = Σ_s `row`_s B_cs for c < `out.len()` (a row of A·Bᵀ, up to the diagonal).
+#[inline(never)]
+fn row_times_transposed(row: &[f64], b: &[f64], out: &mut [f64]) {
+    let n = row.len();
+    for (col, value) in out.iter_mut().enumerate() {
+        *value = (0..n).map(|s| row[s] * b[col * n + s]).sum();
+    }
+}
+
 /// zᵀ G z for G square and row-major.
 fn quadratic(gram: &[f64], z: &[f64]) -> f64 {
     let c = z.len();
@@ -427,23 +471,7 @@ mod tests {
                 "Var(γ̂)",
             );
         }
-        let n = ranked.len();
-        let mut half = vec![0.0; n * n];
-        for r in 0..n {
-            for t in 0..n {
-                half[r * n + t] = (0..n)
-                    .map(|s| residual_maker[r * n + s] * sigma[s * n + t])
-                    .sum();
-            }
-        }
-        let mut variance = vec![0.0; n * n];
-        for r in 0..n {
-            for t in 0..n {
-                variance[r * n + t] = (0..n)
-                    .map(|s| half[r * n + s] * residual_maker[t * n + s])
-                    .sum();
-            }
-        }
+        let variance = dense_variance(residual_maker, sigma, ranked.len());
         agree(&root.implied_variance(), &variance, "M Σ_R Mᵀ");
     }
 }

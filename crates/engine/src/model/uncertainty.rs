@@ -33,7 +33,7 @@
 //!   interpolation at Chebyshev–Lobatto points).
 
 use super::intervals::Z_95;
-use super::residual_variance::{ResidualVariance, StructuredVariance};
+use super::residual_variance::{dense_variance, ResidualVariance, StructuredVariance};
 use super::rmst::{two_sided_p, RestrictedMean};
 use crate::numeric::rng::Rng;
 
@@ -390,25 +390,7 @@ fn draw_residuals(
     // u* = û + L ε with L the Cholesky factor of Var(û) = M Σ_R Mᵀ itself: a square root
     // that depends only on Var(û), which is free of how α is identified, so the draws are too
     // (a factor of Σ_R, or eigenvectors with their arbitrary signs, would not be).
-    // The loops over n are functions of their own, never inlined (ARCHITECTURE.md, "Hot
-    // loops in the browser"); each sum runs in the same order as in one loop.
-    let mut half = vec![0.0; n * n]; // M Σ_R
-    for (row, out) in half.chunks_mut(n.max(1)).enumerate() {
-        row_times(&residual_maker[row * n..(row + 1) * n], sigma, out);
-    }
-    let mut variance = vec![0.0; n * n]; // M Σ_R Mᵀ, lower triangle first
-    for (row, out) in variance.chunks_mut(n.max(1)).enumerate() {
-        row_times_transposed(
-            &half[row * n..(row + 1) * n],
-            residual_maker,
-            &mut out[..=row],
-        );
-    }
-    for row in 0..n {
-        for col in 0..row {
-            variance[col * n + row] = variance[row * n + col];
-        }
-    }
+    let variance = dense_variance(residual_maker, sigma, n);
     let factor = semidefinite_cholesky(&variance, n);
     let mut rng = Rng::new(options.seed);
     // Draws stored per municipality (k-major), as the interpolation reads them.
@@ -447,24 +429,6 @@ fn draw_structured_residuals(
         }
     }
     draws
-}
-
-/// `out`_c = Σ_s `row`_s B_sc for B square and row-major (`out` has B's order).
-#[inline(never)]
-fn row_times(row: &[f64], b: &[f64], out: &mut [f64]) {
-    let n = row.len();
-    for (col, value) in out.iter_mut().enumerate() {
-        *value = (0..n).map(|s| row[s] * b[s * n + col]).sum();
-    }
-}
-
-/// `out`_c = Σ_s `row`_s B_cs for c < `out.len()` (a row of A·Bᵀ, up to the diagonal).
-#[inline(never)]
-fn row_times_transposed(row: &[f64], b: &[f64], out: &mut [f64]) {
-    let n = row.len();
-    for (col, value) in out.iter_mut().enumerate() {
-        *value = (0..n).map(|s| row[s] * b[col * n + s]).sum();
-    }
 }
 
 /// One draw u* = û + L ε into `draws`[k·`stride`] for each k (the draw's column of the
