@@ -460,32 +460,26 @@ fn measurement_options_and_a_comparison_with_the_own_export() {
     assert_eq!(comparison["common"].as_u64(), Some(common));
 
     // The same earlier measurement as JSON gives the same comparison.
-    let from_json = json_of(
-        &file,
-        &[
-            "--success",
-            "self_support",
-            "--permit-years",
-            "2001-2003",
-            "--compare",
-            earlier_json.to_str().expect("a UTF-8 path"),
-        ],
-    );
-    assert_eq!(from_json["comparison"]["spearman"], comparison["spearman"]);
-
-    // The terminal table shows each rank's change, as the JSON has it, and says against what.
-    let table = kommunebench(&[
-        "analyse",
-        file_text,
+    let against_json = [
         "--success",
         "self_support",
         "--permit-years",
         "2001-2003",
         "--compare",
         earlier_json.to_str().expect("a UTF-8 path"),
-        "--lang",
-        "en",
-    ]);
+    ];
+    let from_json = json_of(&file, &against_json);
+    assert_eq!(from_json["comparison"]["spearman"], comparison["spearman"]);
+
+    // The terminal table shows each rank's change, as the JSON has it, and says against what.
+    let table = kommunebench(
+        &[
+            &["analyse", file_text][..],
+            &against_json,
+            &["--lang", "en"],
+        ]
+        .concat(),
+    );
     assert!(
         table.status.success(),
         "{}",
